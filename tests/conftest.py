@@ -59,7 +59,15 @@ def app(tmp_path_factory):
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
         url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "kanel-test.sqlite")
-    return make_test_app(url)
+    app = make_test_app(url)
+    yield app
+    dispose(app)
+
+
+def dispose(app):
+    """Close pooled connections, so none is left open when the run ends."""
+    with app.app_context():
+        db.engine.dispose()
 
 
 class BoundSession(FlaskSession):

@@ -7,7 +7,7 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from tests.conftest import compile_translations, make_test_app
+from tests.conftest import compile_translations, dispose, make_test_app
 from tests.factories import make_user
 from webapp.extensions import db
 
@@ -41,7 +41,8 @@ def live_app(tmp_path_factory):
     path = tmp_path_factory.mktemp("live") / "kanel-browser.sqlite"
     app = make_test_app(f"sqlite:///{path}")
     app.config["WTF_CSRF_ENABLED"] = True  # the browser goes through CSRF like a user
-    return app
+    yield app
+    dispose(app)
 
 
 @pytest.fixture(scope="session")
