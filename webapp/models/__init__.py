@@ -1,5 +1,24 @@
 """Models, a module per domain; importing this package registers them all with the metadata."""
 
+from webapp.models.activity import ACTIVITY_KINDS, Activity, activity_attendee
+from webapp.models.audit import Change, Setting
+from webapp.models.customer import STATUS_KINDS, CardView, Company, Contact, Status
+from webapp.models.group import Group, GroupOption, GroupValue
 from webapp.models.user import User
 
-__all__ = ["User"]
+__all__ = [
+    "ACTIVITY_KINDS",
+    "STATUS_KINDS",
+    "Activity",
+    "CardView",
+    "Change",
+    "Company",
+    "Contact",
+    "Group",
+    "GroupOption",
+    "GroupValue",
+    "Setting",
+    "Status",
+    "User",
+    "activity_attendee",
+]

@@ -1,0 +1,85 @@
+"""The shared activity log: notes, calls, e-mails, meetings with minutes, proposals and tasks."""
+
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.extensions import db
+from webapp.models.customer import Company, Contact
+from webapp.models.user import User, utcnow
+
+ACTIVITY_KINDS = {
+    "note": _l("Note"),
+    "call": _l("Call"),
+    "email": _l("E-mail"),
+    "meeting": _l("Meeting"),
+    "proposal": _l("Proposal"),
+    "task": _l("Task"),
+}
+
+activity_attendee = Table(
+    "activity_attendee",
+    db.Model.metadata,
+    Column("activity_id", ForeignKey("activity.id"), primary_key=True),
+    Column("contact_id", ForeignKey("contact.id"), primary_key=True, index=True),
+)
+
+
+class Activity(db.Model):
+    __tablename__ = "activity"
+    __table_args__ = (
+        Index("ix_activity_company_occurred", "company_id", "occurred_at"),
+        Index("ix_activity_assignee_open_due", "assignee_id", "done_at", "due_date"),
+        Index("ix_activity_author_kind_occurred", "author_id", "kind", "occurred_at"),
+        Index("ix_activity_kind_occurred", "kind", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    subject: Mapped[str] = mapped_column(String(200), default="")
+    # Minutes of a meeting, summary of a call, text of a note.
+    body: Mapped[str | None] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id"), index=True)
+    # Tasks.
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    due_date: Mapped[date | None] = mapped_column(Date)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Set by automation (e.g. "first_service_call"), so it is created once.
+    automation: Mapped[str | None] = mapped_column(String(40))
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    company: Mapped[Company] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    contact: Mapped[Contact | None] = relationship()
+    attendees: Mapped[list[Contact]] = relationship(secondary=activity_attendee)
+
+    @property
+    def kind_label(self) -> str:
+        return str(ACTIVITY_KINDS.get(self.kind, self.kind))
+
+    @property
+    def is_open_task(self) -> bool:
+        return self.kind == "task" and self.done_at is None
+
+    def __repr__(self) -> str:
+        return f"<Activity {self.kind} {self.subject!r}>"

@@ -1,0 +1,139 @@
+"""The customer card: companies, their contacts, and the admin-defined statuses."""
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.extensions import db
+from webapp.models.user import User, utcnow
+
+STATUS_KINDS = {
+    "prospect": _l("Prospect"),
+    "customer": _l("Customer"),
+    "former_customer": _l("Former customer"),
+    "inactive": _l("Inactive"),
+}
+CATEGORIES = ("A", "B", "C")
+
+
+class Status(db.Model):
+    """A customer status defined by the admin; its kind says what it means for reports."""
+
+    __tablename__ = "status"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('prospect', 'customer', 'former_customer', 'inactive')", name="kind"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    # Stable handle for code and reports (e.g. "lost_to_competitor"); optional.
+    key: Mapped[str | None] = mapped_column(String(40), unique=True)
+    colour: Mapped[str] = mapped_column(String(7), default="#6b7280")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    def __repr__(self) -> str:
+        return f"<Status {self.name} ({self.kind})>"
+
+    @property
+    def kind_label(self) -> str:
+        return str(STATUS_KINDS.get(self.kind, self.kind))
+
+
+class Company(db.Model):
+    """A customer card (kundekort)."""
+
+    __tablename__ = "company"
+    __table_args__ = (
+        CheckConstraint("category IN ('A', 'B', 'C')", name="category"),
+        Index("ix_company_owner_archived_name", "owner_id", "archived", "name_key"),
+        Index("ix_company_status_archived_name", "status_id", "archived", "name_key"),
+        Index("ix_company_archived_name", "archived", "name_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # Lower-cased name without company-form suffixes: sorting, search and duplicate checks.
+    name_key: Mapped[str] = mapped_column(String(200), default="")
+    cvr: Mapped[str | None] = mapped_column(String(8), index=True)
+    street: Mapped[str | None] = mapped_column(String(200))
+    postcode: Mapped[str | None] = mapped_column(String(12))
+    city: Mapped[str | None] = mapped_column(String(100), index=True)
+    country: Mapped[str] = mapped_column(String(2), default="DK", index=True)
+    website: Mapped[str | None] = mapped_column(String(255))
+    # The website's host without "www.", for duplicate checks and imports.
+    website_domain: Mapped[str | None] = mapped_column(String(255), index=True)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(254))
+    employees: Mapped[int | None] = mapped_column(Integer, index=True)
+    category: Mapped[str | None] = mapped_column(String(1), index=True)
+    category_manual: Mapped[bool] = mapped_column(Boolean, default=False)
+    status_id: Mapped[int] = mapped_column(ForeignKey("status.id"), index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
+    notes: Mapped[str | None] = mapped_column(Text)
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    status: Mapped[Status] = relationship(lazy="joined", innerjoin=True)
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
+    contacts: Mapped[list["Contact"]] = relationship(
+        back_populates="company", order_by="Contact.last_name, Contact.first_name"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Company {self.name}>"
+
+
+class Contact(db.Model):
+    """A person at a company."""
+
+    __tablename__ = "contact"
+    __table_args__ = (Index("ix_contact_company_archived", "company_id", "archived"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id"), index=True)
+    first_name: Mapped[str] = mapped_column(String(100), default="")
+    last_name: Mapped[str] = mapped_column(String(100), default="")
+    title: Mapped[str | None] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(254), index=True)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    # Lower-cased "first last email", for search-as-you-type.
+    search_key: Mapped[str] = mapped_column(String(500), default="")
+    marketing_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    consent_source: Mapped[str | None] = mapped_column(String(120))
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    company: Mapped[Company] = relationship(back_populates="contacts")
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def __repr__(self) -> str:
+        return f"<Contact {self.name}>"
+
+
+class CardView(db.Model):
+    """When a user last looked at a card: feeds "changed since I last looked"."""
+
+    __tablename__ = "card_view"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id"), primary_key=True, index=True)
+    seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
