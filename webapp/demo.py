@@ -1,5 +1,21 @@
-"""Demo data: the people and customers of a believable Danish software company."""
+"""Demo data: the people and customers of a believable Danish software company.
 
+Everything is generated from one seeded random generator, relative to today, so the demo
+always looks current and two databases seeded on the same day hold the same story.
+"""
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.models.activity import Activity, activity_attendee
+from webapp.models.audit import Change
+from webapp.models.customer import CardView, Company, Contact, Status
+from webapp.models.group import Group, GroupOption, GroupValue
+from webapp.models.user import utcnow
 from webapp.services.users import create_user, find_user_by_email
 
 DEMO_PASSWORD = "kanel-demo"  # noqa: S105 - printed to the user on purpose; demo databases only
@@ -15,9 +31,285 @@ DEMO_USERS = [
     ("freja@kanel.example", "Freja Nørgaard", "employee", "marketing", "da"),
 ]
 
+DEMO_SEED = 2026
+DEMO_COMPANIES = 300
+
+# Word lists for company names, addresses and people.
+REGIONS = [
+    "Nordisk", "Vestjysk", "Østjysk", "Sydjysk", "Midtjysk", "Fynsk", "Sjællands",
+    "Københavns", "Nordsjællands", "Himmerlands", "Thy", "Bornholms", "Dansk", "Skandinavisk",
+    "Limfjords", "Lolland-Falsters", "Aarhus", "Trekantens", "Kystens", "Hedens",
+]  # fmt: skip
+TRADES = [
+    "Byg", "Rengøring", "VVS", "El", "Tømrer", "Transport", "Revision", "Maskinfabrik",
+    "Data", "IT", "Marketing", "Logistik", "Ejendomme", "Auto", "Entreprenør", "Smedie",
+    "Køleteknik", "Tryk", "Emballage", "Møbler", "Landbrug", "Fiskeeksport", "Vinimport",
+    "Bageri", "Gartneri", "Anlæg", "Malerfirma", "Tagdækning", "Ventilation", "Vinduer",
+    "Kontorservice", "Energi", "Rådgivning", "Spedition", "Stål", "Plast", "Laboratorier",
+    "Tandteknik", "Fysioterapi", "Arkitekter",
+]  # fmt: skip
+SURNAMES = [
+    "Jensen", "Nielsen", "Hansen", "Pedersen", "Andersen", "Christensen", "Larsen",
+    "Sørensen", "Rasmussen", "Jørgensen", "Petersen", "Madsen", "Kristensen", "Olsen",
+    "Thomsen", "Christiansen", "Poulsen", "Johansen", "Møller", "Mortensen", "Knudsen",
+    "Jakobsen", "Mikkelsen", "Frederiksen", "Laursen", "Henriksen", "Lund", "Schmidt",
+    "Eriksen", "Holm", "Kristiansen", "Clausen", "Simonsen", "Svendsen", "Andreasen",
+    "Iversen", "Østergaard", "Jeppesen", "Vestergaard", "Nissen", "Dahl", "Krogh", "Bach",
+]  # fmt: skip
+# Trades a family business is named after ("Hansens Tømrerforretning") and shop names.
+FAMILY_TRADES = [
+    "Tømrerforretning", "Malerforretning", "VVS", "El-service", "Maskinfabrik",
+    "Vognmandsforretning", "Revision", "Ejendomme", "Auto", "Rengøring", "Smedie", "Bageri",
+    "Gartneri", "Tegnestue", "Trælast", "Murerforretning", "Kloakservice", "Blikkenslager",
+]  # fmt: skip
+HOUSES = [
+    "Elhuset", "Malerhuset", "VVS-Huset", "Bilhuset", "Datahuset", "IT-Huset",
+    "Revisionshuset", "Køkkenhuset", "Tæppehuset", "Cykelhuset", "Flisehuset", "Lampehuset",
+]  # fmt: skip
+FORMS = ["ApS"] * 9 + ["A/S"] * 5 + ["IVS", "I/S", "K/S", "P/S"]
+FIRST_NAMES = [
+    "Anne", "Kirsten", "Mette", "Hanne", "Helle", "Susanne", "Lene", "Maria", "Marianne",
+    "Camilla", "Louise", "Charlotte", "Pia", "Tina", "Sofie", "Julie", "Emma", "Ida", "Nanna",
+    "Peter", "Jens", "Lars", "Michael", "Henrik", "Thomas", "Søren", "Jan", "Niels", "Martin",
+    "Anders", "Rasmus", "Morten", "Jesper", "Mads", "Christian", "Frederik", "Mikkel", "Kasper",
+    "Jacob", "Bo", "Torben", "Klaus", "Ole", "Per", "Poul", "Lise", "Birgitte", "Signe",
+]  # fmt: skip
+TITLES = [
+    "Direktør", "Adm. direktør", "Indehaver", "Økonomichef", "Bogholder", "IT-ansvarlig",
+    "Salgschef", "HR-chef", "Kontorchef", "Driftschef", "Marketingchef", "CFO", "Lønansvarlig",
+    "Projektleder", "Indkøbschef", "Kundeservicechef",
+]  # fmt: skip
+# Real Danish postcodes and their towns.
+TOWNS = [
+    ("1050", "København K"), ("1620", "København V"), ("2100", "København Ø"),
+    ("2200", "København N"), ("2300", "København S"), ("2400", "København NV"),
+    ("2500", "Valby"), ("2600", "Glostrup"), ("2630", "Taastrup"), ("2750", "Ballerup"),
+    ("2800", "Kongens Lyngby"), ("2900", "Hellerup"), ("3000", "Helsingør"),
+    ("3400", "Hillerød"), ("3700", "Rønne"), ("4000", "Roskilde"), ("4100", "Ringsted"),
+    ("4200", "Slagelse"), ("4600", "Køge"), ("4700", "Næstved"), ("4800", "Nykøbing F"),
+    ("5000", "Odense C"), ("5200", "Odense V"), ("5700", "Svendborg"), ("6000", "Kolding"),
+    ("6100", "Haderslev"), ("6200", "Aabenraa"), ("6400", "Sønderborg"), ("6700", "Esbjerg"),
+    ("6900", "Skjern"), ("7000", "Fredericia"), ("7100", "Vejle"), ("7400", "Herning"),
+    ("7430", "Ikast"), ("7500", "Holstebro"), ("7700", "Thisted"), ("7800", "Skive"),
+    ("8000", "Aarhus C"), ("8200", "Aarhus N"), ("8600", "Silkeborg"), ("8700", "Horsens"),
+    ("8800", "Viborg"), ("8900", "Randers C"), ("9000", "Aalborg"), ("9200", "Aalborg SV"),
+    ("9800", "Hjørring"), ("9900", "Frederikshavn"),
+]  # fmt: skip
+STREETS = [
+    "Vestergade", "Østergade", "Nørregade", "Søndergade", "Industrivej", "Håndværkervej",
+    "Hovedgaden", "Stationsvej", "Skovvej", "Kirkevej", "Havnegade", "Erhvervsvej",
+    "Fabriksvej", "Møllevej", "Strandvejen", "Banegårdspladsen", "Jernbanegade", "Lergravsvej",
+    "Smedevej", "Tværvej", "Grønningen", "Ringvejen", "Bygmestervej", "Teglværksvej",
+]  # fmt: skip
+PHONE_PREFIXES = [
+    "33",
+    "35",
+    "36",
+    "38",
+    "43",
+    "44",
+    "45",
+    "46",
+    "48",
+    "56",
+    "58",
+    "62",
+    "63",
+    "64",
+    "65",
+    "66",
+    "70",
+    "75",
+    "76",
+    "86",
+    "87",
+    "89",
+    "96",
+    "97",
+    "98",
+]
+MOBILE_PREFIXES = [
+    "20",
+    "21",
+    "22",
+    "23",
+    "24",
+    "26",
+    "28",
+    "29",
+    "30",
+    "31",
+    "40",
+    "41",
+    "42",
+    "50",
+    "51",
+    "52",
+    "60",
+    "61",
+    "71",
+    "81",
+    "91",
+    "93",
+]
+CONSENT_SOURCES = ["Nyhedsbrev på hjemmesiden", "Messe", "Webinar", "Telefonsamtale",
+                   "Kontaktformular"]  # fmt: skip
+
+# How the 300 companies spread over the default statuses (key, weight).
+STATUS_WEIGHTS = [
+    ("suspect", 14), ("prospect", 12), ("lead", 10), ("customer", 32), ("former_customer", 6),
+    ("lost_to_competitor", 8), ("no_budget", 5), ("bad_timing", 6), ("too_small", 4),
+    ("no_need", 3),
+]  # fmt: skip
+
+# Subjects and texts of the activity log, by kind.
+NOTE_SUBJECTS = [
+    ("Ny økonomichef", "Har fået ny økonomichef. Hun kender os fra sit gamle job."),
+    ("Flytter kontor", "Flytter til nye lokaler i foråret; vil gerne have hjælp til opsætning."),
+    ("Opkøb", "Er blevet opkøbt af en større koncern. Beslutninger tages nu i hovedkontoret."),
+    ("Budget", "Budgettet for næste år lægges i oktober. Ring igen i september."),
+    ("Konkurrent hos dem", "En konkurrent har været forbi med en demo. De var ikke imponerede."),
+    ("Vækst", "Har ansat 12 nye i år og mærker, at Excel ikke rækker længere."),
+    ("Integration", "Spørger til integration med deres lønsystem. Vil gerne se en plan."),
+]  # fmt: skip
+CALL_SUBJECTS = [
+    ("Opfølgning på tilbud", "Har læst tilbuddet. Vender tilbage efter bestyrelsesmødet."),
+    ("Introduktionsopkald", "Kort intro af Kanel. Interesseret; sender materiale."),
+    ("Servicekald", "Alt kører. Ønsker kursus til to nye medarbejdere."),
+    ("Support: eksport", "Hjalp med eksport til Excel. Tilfreds med svaret."),
+    ("Fornyelse", "Aftalen fornyes automatisk; ingen ændringer ønsket."),
+    ("Ingen svar", None),
+    ("Book møde", "Aftalt møde med direktøren i næste uge."),
+]  # fmt: skip
+EMAIL_SUBJECTS = [
+    ("Materiale om Kanel", "Sendt produktark og referencer."),
+    ("Spørgsmål om priser", "Spørger til pris for 25 brugere; svaret med prisliste."),
+    ("Mødebekræftelse", "Bekræftet mødet og sendt dagsorden."),
+    ("Nyhedsbrev: nye rapporter", None),
+    ("Tak for mødet", "Takket for mødet og opsummeret næste skridt."),
+]  # fmt: skip
+MEETING_SUBJECTS = [
+    ("Behovsafdækning", "Gennemgik deres salgsproces. De mangler overblik over leads og"
+     " opfølgning. Næste skridt: demo for salgsteamet."),
+    ("Demo for salgsteamet", "Viste kundekort, pipeline og rapporter. Stor interesse for"
+     " tilfredshedsmålingen. Sender tilbud inden fredag."),
+    ("Opstartsmøde", "Aftalte import af kunder fra regneark og opsætning af grupper."
+     " Go-live om fire uger."),
+    ("Statusmøde", "Gennemgik brugen det seneste kvartal. Ønsker flere brugere i service."),
+    ("Workshop: grupper og statusser", "Definerede leadkilder og kundestatusser sammen"
+     " med salgschefen."),
+    ("Årsmøde", "Tilfredse med løsningen. Vil gerne være reference. Drøftede integration"
+     " til lønsystemet."),
+]  # fmt: skip
+PROPOSAL_SUBJECTS = [
+    ("Tilbud: Kanel 10 brugere", "Tilbud på licens og opsætning, 10 brugere, 24 måneder."),
+    ("Tilbud: udvidelse med service", "Tilbud på 5 ekstra brugere og kursus."),
+    ("Tilbud: integration", "Tilbud på integration til økonomisystemet."),
+]  # fmt: skip
+TASK_SUBJECTS = [
+    "Ring og følg op på tilbud", "Send referat til kunden", "Book opstartsmøde",
+    "Tjek tilfredshed efter opstart", "Send fakturagrundlag", "Forbered demo",
+    "Opdater kontaktpersoner", "Inviter til brugerseminar", "Ring om fornyelse",
+    "Send materiale om integration", "Afklar antal brugere", "Ryd op i grupper",
+]  # fmt: skip
+COMPETITOR_WEIGHTS = {"Microsoft Dynamics": 4, "Salesforce": 3, "HubSpot": 5, "Pipedrive": 3,
+                      "Other": 2}  # fmt: skip
+SATISFACTION_WEIGHTS = [1, 2, 5, 10, 7]  # options 1..5
+
+
+def cvr_check_digit(first_seven: str) -> int | None:
+    """The eighth digit that makes a CVR number valid (modulus 11), or None if there is none."""
+    weights = (2, 7, 6, 5, 4, 3, 2)
+    remainder = sum(w * int(d) for w, d in zip(weights, first_seven, strict=True)) % 11
+    digit = (11 - remainder) % 11
+    return None if digit == 10 else digit
+
+
+def random_cvr(rng: random.Random) -> str:
+    """A random CVR number that passes the modulus-11 check."""
+    while True:
+        first_seven = str(rng.randint(1, 9)) + "".join(str(rng.randint(0, 9)) for _ in range(6))
+        digit = cvr_check_digit(first_seven)
+        if digit is not None:
+            return first_seven + str(digit)
+
+
+def ascii_slug(text: str) -> str:
+    """'Møller & Søn' -> 'moeller-soen', for domains and e-mail addresses."""
+    text = text.lower()
+    for danish, plain in (("æ", "ae"), ("ø", "oe"), ("å", "aa"), ("é", "e"), ("ü", "u")):
+        text = text.replace(danish, plain)
+    words = "".join(c if c.isalnum() else " " for c in text).split()
+    return "-".join(words)
+
+
+def danish_phone(rng: random.Random, mobile=False) -> str:
+    prefix = rng.choice(MOBILE_PREFIXES if mobile else PHONE_PREFIXES)
+    rest = [f"{rng.randint(0, 99):02d}" for _ in range(3)]
+    return "+45 " + " ".join([prefix, *rest])
+
+
+def company_name(rng: random.Random) -> str:
+    form = rng.choice(FORMS)
+    pattern = rng.random()
+    if pattern < 0.45:
+        return f"{rng.choice(REGIONS)} {rng.choice(TRADES)} {form}"
+    if pattern < 0.65:
+        return f"{rng.choice(SURNAMES)} & Søn {form}"
+    if pattern < 0.85:
+        return f"{rng.choice(SURNAMES)}s {rng.choice(FAMILY_TRADES)} {form}"
+    town = rng.choice(TOWNS)[1].split()[0]
+    return f"{rng.choice(HOUSES)} {town} {form}"
+
+
+def employee_count(rng: random.Random) -> int:
+    """1–800 employees, most companies small (log-normal)."""
+    return max(1, min(800, round(rng.lognormvariate(2.9, 1.25))))
+
+
+def category_for(employees: int) -> str:
+    if employees >= 100:
+        return "A"
+    if employees >= 20:
+        return "B"
+    return "C"
+
+
+def weighted(rng: random.Random, pairs):
+    items, weights = zip(*pairs, strict=True)
+    return rng.choices(items, weights=weights, k=1)[0]
+
+
+@dataclass
+class _Demo:
+    """What the seeding steps share: the generator, today, the users and the configuration."""
+
+    rng: random.Random
+    now: datetime
+    users: dict
+    statuses: dict
+    groups: dict
+    options: dict  # (group key, label) -> GroupOption
+    companies: list = field(default_factory=list)
+    contacts: dict = field(default_factory=dict)  # company id -> [Contact]
+    activities: list = field(default_factory=list)
+    attendees: list = field(default_factory=list)
+    values: list = field(default_factory=list)
+    changes: list = field(default_factory=list)
+
+    @property
+    def today(self) -> date:
+        return self.now.date()
+
+    def days_ago(self, days: float, hour=None) -> datetime:
+        moment = self.now - timedelta(days=days)
+        if hour is not None:
+            moment = moment.replace(hour=hour, minute=self.rng.choice((0, 15, 30, 45)), second=0)
+        return moment.replace(microsecond=0)
+
 
 def seed_demo():
-    """Create the demo users (those that are missing) and return them all."""
+    """Create the demo users (those that are missing) and, once, their CRM; return the users."""
     users = []
     for email, name, role, department, language in DEMO_USERS:
         user = find_user_by_email(email) or create_user(
@@ -29,4 +321,397 @@ def seed_demo():
             language=language,
         )
         users.append(user)
+    seed_demo_crm({user.email.split("@")[0]: user for user in users})
     return users
+
+
+def seed_demo_crm(users: dict) -> bool:
+    """Create the demo companies with contacts, activities, tasks, groups and history.
+
+    Return False (and add nothing) when the demo companies are already there.
+    """
+    rng = random.Random(DEMO_SEED)
+    plans = _company_plans(rng)
+    first_cvrs = [plan["cvr"] for plan in plans[:20]]
+    if db.session.scalar(select(Company.id).where(Company.cvr.in_(first_cvrs)).limit(1)):
+        return False
+    statuses = {s.key: s for s in db.session.scalars(select(Status)) if s.key}
+    groups = {g.key: g for g in db.session.scalars(select(Group)) if g.key}
+    options = {
+        (g.key, o.label): o
+        for o, g in db.session.execute(select(GroupOption, Group).join(Group))
+        if g.key
+    }
+    demo = _Demo(rng, utcnow().replace(microsecond=0), users, statuses, groups, options)
+    _add_companies(demo, plans)
+    _add_contacts(demo)
+    for company in demo.companies:
+        _add_history(demo, company)
+        _add_groups(demo, company)
+    _add_personal_work(demo)
+    _add_card_views(demo)
+    db.session.add_all(demo.activities)
+    db.session.add_all(demo.values)
+    db.session.add_all(demo.changes)
+    db.session.flush()
+    if demo.attendees:
+        db.session.execute(
+            activity_attendee.insert(),
+            [{"activity_id": a.id, "contact_id": c.id} for a, c in demo.attendees],
+        )
+    db.session.flush()
+    return True
+
+
+def _company_plans(rng: random.Random) -> list[dict]:
+    """Names, CVR numbers and domains of the demo companies, all unique."""
+    plans, names, cvrs, domains = [], set(), set(), set()
+    while len(plans) < DEMO_COMPANIES:
+        name = company_name(rng)
+        cvr = random_cvr(rng)
+        if name in names or cvr in cvrs:
+            continue
+        base = name.rsplit(" ", 1)[0]
+        domain = ascii_slug(base).replace("-og-", "-").replace("--", "-") + ".dk"
+        if domain in domains:
+            continue
+        names.add(name)
+        cvrs.add(cvr)
+        domains.add(domain)
+        plans.append({"name": name, "cvr": cvr, "domain": domain})
+    return plans
+
+
+def _add_companies(demo: _Demo, plans):
+    rng = demo.rng
+    sales = [demo.users["soeren"], demo.users["line"]]
+    for plan in plans:
+        status_key = weighted(rng, STATUS_WEIGHTS)
+        employees = employee_count(rng)
+        postcode, city = rng.choice(TOWNS)
+        created = demo.days_ago(rng.uniform(60, 760), hour=rng.randint(8, 16))
+        company = Company(
+            name=plan["name"],
+            name_key=plan["name"].lower(),
+            cvr=plan["cvr"],
+            street=f"{rng.choice(STREETS)} {rng.randint(1, 120)}",
+            postcode=postcode,
+            city=city,
+            country="DK",
+            website=f"https://{plan['domain']}",
+            website_domain=plan["domain"],
+            phone=danish_phone(rng),
+            email=f"info@{plan['domain']}",
+            employees=employees,
+            # A/B/C for most; the rest are not yet rated.
+            category=category_for(employees) if rng.random() < 0.9 else None,
+            status=demo.statuses[status_key],
+            owner=rng.choice(sales) if rng.random() < 0.96 else demo.users["mette"],
+            created_at=created,
+            created_by=rng.choice(sales),
+            updated_at=created,
+            updated_by=rng.choice(sales),
+        )
+        demo.companies.append(company)
+    db.session.add_all(demo.companies)
+    db.session.flush()
+
+
+def _add_contacts(demo: _Demo):
+    rng = demo.rng
+    contacts = []
+    for company in demo.companies:
+        people = []
+        used_titles = set()
+        for n in range(rng.choices((1, 2, 3, 4), weights=(30, 35, 22, 13))[0]):
+            first, last = rng.choice(FIRST_NAMES), rng.choice(SURNAMES)
+            title = rng.choice([t for t in TITLES if t not in used_titles])
+            used_titles.add(title)
+            local = ascii_slug(first).replace("-", "") + (
+                "." + ascii_slug(last).replace("-", "") if n % 2 == 0 else ""
+            )
+            email = f"{local}@{company.website_domain}"
+            consent = rng.random() < 0.4
+            contact = Contact(
+                company=company,
+                first_name=first,
+                last_name=last,
+                title=title,
+                email=email,
+                phone=danish_phone(rng, mobile=True),
+                search_key=f"{first} {last} {email}".lower(),
+                marketing_consent=consent,
+                consent_at=demo.days_ago(rng.uniform(5, 700), hour=10) if consent else None,
+                consent_source=rng.choice(CONSENT_SOURCES) if consent else None,
+                created_at=company.created_at,
+                updated_at=company.created_at,
+            )
+            people.append(contact)
+        contacts.extend(people)
+        demo.contacts[id(company)] = people
+    db.session.add_all(contacts)
+    db.session.flush()
+
+
+def _activity(demo: _Demo, company, kind, subject, body, author, at, contact=None, **fields):
+    activity = Activity(
+        company=company,
+        kind=kind,
+        subject=subject,
+        body=body,
+        author=author,
+        occurred_at=at,
+        contact=contact,
+        created_at=min(at, demo.now),
+        updated_at=min(at, demo.now),
+        **fields,
+    )
+    demo.activities.append(activity)
+    return activity
+
+
+def _add_history(demo: _Demo, company):
+    """Two years of notes, calls, e-mails, meetings and proposals, scaled by the status."""
+    rng = demo.rng
+    kind = company.status.kind
+    count = {
+        "customer": rng.randint(8, 24),
+        "former_customer": rng.randint(5, 12),
+        "inactive": rng.randint(2, 7),
+    }.get(kind, rng.randint(1, 8))
+    if company.status.key == "suspect":
+        count = rng.randint(0, 2)
+    people = demo.contacts[id(company)]
+    service = demo.users["jonas"]
+    consultant = demo.users["ida"]
+    age_days = max(1, (demo.now - company.created_at).days)
+    for _ in range(count):
+        at = demo.days_ago(rng.uniform(1, age_days), hour=rng.randint(8, 16))
+        contact = rng.choice(people)
+        what = rng.choices(
+            ("note", "call", "email", "meeting", "proposal"), weights=(20, 30, 25, 18, 7)
+        )[0]
+        if kind == "customer" and what == "call" and rng.random() < 0.5:
+            author = service
+        elif what == "meeting" and kind == "customer" and rng.random() < 0.4:
+            author = consultant
+        else:
+            author = company.owner
+        if what == "note":
+            subject, body = rng.choice(NOTE_SUBJECTS)
+        elif what == "call":
+            subject, body = rng.choice(CALL_SUBJECTS)
+        elif what == "email":
+            subject, body = rng.choice(EMAIL_SUBJECTS)
+        elif what == "proposal":
+            subject, body = rng.choice(PROPOSAL_SUBJECTS)
+        else:
+            subject, body = rng.choice(MEETING_SUBJECTS)
+        activity = _activity(demo, company, what, subject, body, author, at, contact)
+        if what == "meeting":
+            for person in rng.sample(people, k=rng.randint(1, len(people))):
+                demo.attendees.append((activity, person))
+    # Customers have a planned meeting or two, and the automation's first service call.
+    if kind == "customer" and rng.random() < 0.3:
+        at = demo.days_ago(-rng.uniform(2, 40), hour=rng.randint(9, 15))
+        subject, _body = rng.choice(MEETING_SUBJECTS[2:])
+        meeting = _activity(demo, company, "meeting", subject, None, company.owner, at, people[0])
+        demo.attendees.append((meeting, people[0]))
+    if kind == "customer" and rng.random() < 0.15:
+        became = demo.days_ago(rng.uniform(5, 50))
+        _activity(
+            demo, company, "task", "First service call", None, None, became,
+            assignee=service, due_date=(became + timedelta(days=30)).date(),
+            automation="first_service_call",
+        )  # fmt: skip
+    _add_status_history(demo, company)
+
+
+def _add_status_history(demo: _Demo, company):
+    """How the company got to its status: a history row per step, and the card's last change."""
+    rng = demo.rng
+    key = company.status.key
+    path = {
+        "suspect": [],
+        "prospect": ["suspect"],
+        "lead": ["suspect", "prospect"],
+        "customer": ["prospect", "lead"],
+        "former_customer": ["lead", "customer"],
+    }.get(key, ["prospect", "lead"])
+    steps = [*path, key]
+    moments = sorted(
+        demo.days_ago(rng.uniform(1, max(2, (demo.now - company.created_at).days)), hour=11)
+        for _ in steps[1:]
+    )
+    for old, new, at in zip(steps, steps[1:], moments, strict=False):
+        demo.changes.append(
+            Change(
+                entity="company",
+                entity_id=company.id,
+                company_id=company.id,
+                field="status",
+                old=demo.statuses[old].name,
+                new=demo.statuses[new].name,
+                user_id=company.owner.id,
+                changed_at=at,
+            )
+        )
+    if moments:
+        company.updated_at = moments[-1]
+        company.updated_by = company.owner
+        company.version = 1 + len(moments)
+
+
+def _set(demo: _Demo, company, group_key, label, user, at):
+    option = demo.options[(group_key, label)]
+    demo.values.append(
+        GroupValue(
+            company_id=company.id,
+            group_id=option.group_id,
+            option_id=option.id,
+            set_by=user,
+            set_at=at,
+        )
+    )
+
+
+def _add_groups(demo: _Demo, company):
+    rng = demo.rng
+    kind, key = company.status.kind, company.status.key
+    owner = company.owner
+    created = company.created_at
+    # Lead source on almost every card (a few are missing, so the "missing" flag shows).
+    if rng.random() < 0.95:
+        label = weighted(
+            rng,
+            [("Referral", 12), ("SEO", 10), ("AdWords", 7), ("Canvas", 9), ("Trade fair", 6),
+             ("Cold call", 8), ("Website", 11), ("Partner", 5)],
+        )  # fmt: skip
+        _set(demo, company, "lead_source", label, owner, created)
+    if key == "lost_to_competitor":
+        competitor = weighted(rng, COMPETITOR_WEIGHTS.items())
+        _set(demo, company, "competitor", competitor, owner, company.updated_at)
+    if kind in ("customer", "former_customer"):
+        # A few customers lack their accounting system, so the required-group flag shows.
+        if rng.random() < 0.92:
+            systems = rng.sample(
+                ["e-conomic", "Dinero", "Billy", "Uniconta", "Business Central", "Navision",
+                 "Visma"],
+                k=rng.choices((1, 2), weights=(4, 1))[0],
+            )  # fmt: skip
+            for label in systems:
+                _set(demo, company, "accounting_system", label, owner, company.updated_at)
+        if rng.random() < 0.7:
+            payroll = rng.choice(["Danløn", "Dataløn", "Visma Løn", "Lessor", "Zenegy", "Proløn"])
+            _set(demo, company, "payroll_system", payroll, owner, company.updated_at)
+        if rng.random() < 0.6:
+            previous = rng.choice(["Spreadsheets", "Paper", "Another CRM", "Nothing"])
+            _set(demo, company, "previous_system", previous, owner, created)
+        if kind == "customer" and rng.random() < 0.7:
+            answer = "Yes" if rng.random() < 0.45 else "No"
+            _set(demo, company, "reference_customer", answer, owner, company.updated_at)
+        _add_satisfaction(demo, company)
+
+
+def _add_satisfaction(demo: _Demo, company):
+    """Service staff rate the customer now and then; the history shows the trend."""
+    rng = demo.rng
+    service = demo.users["jonas"]
+    group = demo.groups["satisfaction"]
+    labels = [o.label for o in sorted(group.options, key=lambda o: o.position)]
+    score = rng.choices(range(5), weights=SATISFACTION_WEIGHTS)[0]
+    previous = None
+    ratings = rng.randint(1, 4)
+    start = max(company.updated_at, demo.now - timedelta(days=600))
+    span = max(2.0, (demo.now - start).total_seconds() / 86400)
+    moments = sorted(demo.now - timedelta(days=rng.uniform(1, span)) for _ in range(ratings))
+    for at in moments:
+        at = at.replace(microsecond=0)
+        if previous is not None:
+            score = max(0, min(4, score + rng.choice((-1, 0, 1, 1))))
+        if previous != labels[score]:
+            demo.changes.append(
+                Change(
+                    entity="group",
+                    entity_id=company.id,
+                    company_id=company.id,
+                    field=f"group:{group.id}",
+                    old=previous,
+                    new=labels[score],
+                    user_id=service.id,
+                    changed_at=at,
+                )
+            )
+        previous = labels[score]
+    _set(demo, company, "satisfaction", previous, service, moments[-1].replace(microsecond=0))
+
+
+def _add_personal_work(demo: _Demo):
+    """Tasks for every demo user (overdue, today, later, done) and some minutes debt."""
+    rng = demo.rng
+    active = [c for c in demo.companies if c.status.kind in ("prospect", "customer")]
+    for user in demo.users.values():
+        own = [c for c in active if c.owner_id == user.id] or active
+        plan = [(-rng.randint(1, 20), False) for _ in range(rng.randint(2, 4))]  # overdue
+        plan += [(0, False) for _ in range(rng.randint(1, 2))]  # due today
+        plan += [(rng.randint(1, 30), False) for _ in range(rng.randint(3, 6))]  # coming up
+        plan += [(-rng.randint(1, 60), True) for _ in range(rng.randint(4, 8))]  # done
+        for offset, done in plan:
+            due = demo.today + timedelta(days=offset)
+            company = rng.choice(own)
+            created = datetime.combine(due, datetime.min.time()).replace(hour=9) - timedelta(
+                days=rng.randint(3, 20)
+            )
+            created = min(created, demo.now)
+            done_at = None
+            if done:
+                done_at = min(demo.now, datetime.combine(due, datetime.min.time()).replace(hour=14))
+            _activity(
+                demo, company, "task", rng.choice(TASK_SUBJECTS), None, user, created,
+                assignee=user, due_date=due, done_at=done_at,
+            )  # fmt: skip
+        # Minutes debt: recent meetings held without minutes, for those who hold meetings.
+        if user.department in ("sales", "consulting", "service", "management"):
+            for _ in range(rng.randint(1, 3)):
+                company = rng.choice(own)
+                people = demo.contacts[id(company)]
+                at = demo.days_ago(rng.uniform(1, 12), hour=rng.randint(9, 15))
+                subject = rng.choice(MEETING_SUBJECTS)[0]
+                meeting = _activity(demo, company, "meeting", subject, None, user, at, people[0])
+                demo.attendees.append((meeting, people[0]))
+
+
+def _add_card_views(demo: _Demo):
+    """Owners looked at their cards a while ago; colleagues have changed some since."""
+    rng = demo.rng
+    views = []
+    service = demo.users["jonas"]
+    for company in demo.companies:
+        if company.owner is None or rng.random() < 0.3:
+            continue
+        seen = demo.days_ago(rng.uniform(3, 30), hour=rng.randint(8, 16))
+        views.append(CardView(user_id=company.owner_id, company_id=company.id, seen_at=seen))
+        if company.status.kind == "customer" and rng.random() < 0.12:
+            changed = demo.days_ago(rng.uniform(0.2, 2.5))
+            _activity(
+                demo, company, "call", "Servicekald", "Ringede om opdatering; alt vel.",
+                service, changed, rng.choice(demo.contacts[id(company)]),
+            )  # fmt: skip
+            new_phone = danish_phone(rng)
+            demo.changes.append(
+                Change(
+                    entity="company",
+                    entity_id=company.id,
+                    company_id=company.id,
+                    field="phone",
+                    old=company.phone,
+                    new=new_phone,
+                    user_id=service.id,
+                    changed_at=changed,
+                )
+            )
+            company.phone = new_phone
+            company.updated_at = changed
+            company.updated_by = service
+            company.version += 1
+    db.session.add_all(views)
