@@ -1,0 +1,113 @@
+"""The card sections this blueprint provides: the timeline and the open tasks."""
+
+from flask import current_app, has_request_context, request, url_for
+from werkzeug.routing import BuildError
+
+from webapp.blueprints.activities import bp, queries
+from webapp.blueprints.activities.forms import ActivityForm, local_now
+from webapp.card import card_section
+from webapp.models.activity import ACTIVITY_KINDS
+from webapp.models.user import utcnow
+from webapp.services.activities import local_today
+
+
+def card_url(company_id: int, activity_id: int | None = None) -> str:
+    """The customer card, or this blueprint's timeline page until the card exists."""
+    anchor = f"activity-{activity_id}" if activity_id else None
+    if "customers.card" in current_app.view_functions:
+        try:
+            return url_for("customers.card", company_id=company_id, _anchor=anchor)
+        except BuildError:
+            pass
+    return url_for("activities.timeline", company_id=company_id, _anchor=anchor)
+
+
+def new_log_form(company, contacts=None, users=None, formdata=None) -> ActivityForm:
+    """The compact "log an activity" form at the top of the timeline."""
+    from flask_login import current_user
+
+    form = ActivityForm(
+        formdata=formdata,
+        prefix="log",
+        contacts=queries.company_contacts(company.id) if contacts is None else contacts,
+        users=queries.active_users() if users is None else users,
+    )
+    if formdata is None:
+        form.occurred_at.data = local_now()
+        if current_user.is_authenticated:
+            form.assignee_id.data = str(current_user.id)
+    return form
+
+
+def chosen_kind(value) -> str | None:
+    return value if value in ACTIVITY_KINDS else None
+
+
+def timeline_context(company, kind=None, form=None) -> dict:
+    """What activities/_timeline.html needs: the newest page of entries and the log form."""
+    rows, next_cursor = queries.timeline_page(company.id, kind)
+    return {
+        "timeline": rows,
+        "timeline_next": next_cursor,
+        "timeline_kind": kind,
+        "activity_kinds": ACTIVITY_KINDS,
+        "log_form": form or new_log_form(company),
+    }
+
+
+def open_tasks_context(company, just_done=None) -> dict:
+    """What activities/_open_tasks.html needs."""
+    return {
+        "open_tasks": queries.open_tasks(company.id),
+        "just_done": just_done,
+        "local_today": local_today(),
+    }
+
+
+@card_section("timeline")
+def timeline_section(company) -> dict:
+    # The card's own URL may carry ?kind=meeting too, so a filtered card can be shared.
+    kind = chosen_kind(request.args.get("kind")) if has_request_context() else None
+    return timeline_context(company, kind)
+
+
+@card_section("open_tasks")
+def open_tasks_section(company) -> dict:
+    return open_tasks_context(company)
+
+
+# Shown beside the kind's name (never instead of it).
+KIND_ICONS = {
+    "note": "✎",
+    "call": "☎",
+    "email": "✉",
+    "meeting": "◷",
+    "proposal": "❖",
+    "task": "☑",
+}
+
+
+def _task_state(activity, today) -> str:
+    """done, overdue, today for tasks; minutes_missing for a held meeting without minutes."""
+    if activity.kind == "task":
+        if activity.done_at is not None:
+            return "done"
+        if activity.due_date is not None and activity.due_date < today:
+            return "overdue"
+        if activity.due_date == today:
+            return "today"
+    elif activity.kind == "meeting" and not activity.body and activity.occurred_at < utcnow():
+        return "minutes_missing"
+    return ""
+
+
+@bp.app_context_processor
+def _activity_helpers():
+    today = []
+
+    def task_state(activity) -> str:
+        if not today:
+            today.append(local_today())
+        return _task_state(activity, today[0])
+
+    return {"task_state": task_state, "kind_icons": KIND_ICONS, "card_url_for": card_url}
