@@ -86,6 +86,7 @@ def _init_extensions(app):
 
 
 def _register_blueprints(app):
+    from webapp.blueprints.activities import bp as activities_bp
     from webapp.blueprints.admin import bp as admin_bp
     from webapp.blueprints.auth import bp as auth_bp
     from webapp.blueprints.home import bp as home_bp
@@ -93,6 +94,7 @@ def _register_blueprints(app):
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(activities_bp)
 
 
 @event.listens_for(Engine, "connect")
