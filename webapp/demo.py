@@ -539,6 +539,17 @@ def _add_status_history(demo: _Demo, company):
         "former_customer": ["lead", "customer"],
     }.get(key, ["prospect", "lead"])
     steps = [*path, key]
+    demo.changes.append(
+        Change(
+            entity="company",
+            entity_id=company.id,
+            company_id=company.id,
+            field="created",
+            new=company.name,
+            user_id=company.created_by.id,
+            changed_at=company.created_at,
+        )
+    )
     moments = sorted(
         demo.days_ago(rng.uniform(1, max(2, (demo.now - company.created_at).days)), hour=11)
         for _ in steps[1:]
@@ -633,7 +644,7 @@ def _add_satisfaction(demo: _Demo, company):
             demo.changes.append(
                 Change(
                     entity="group",
-                    entity_id=company.id,
+                    entity_id=group.id,
                     company_id=company.id,
                     field=f"group:{group.id}",
                     old=previous,
