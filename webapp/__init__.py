@@ -89,10 +89,14 @@ def _register_blueprints(app):
     from webapp.blueprints.activities import bp as activities_bp
     from webapp.blueprints.admin import bp as admin_bp
     from webapp.blueprints.auth import bp as auth_bp
+    from webapp.blueprints.customers import bp as customers_bp
+    from webapp.blueprints.groups import bp as groups_bp
     from webapp.blueprints.home import bp as home_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
+    app.register_blueprint(customers_bp, url_prefix="/customers")
+    app.register_blueprint(groups_bp, url_prefix="/customers")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(activities_bp)
 

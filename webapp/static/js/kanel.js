@@ -31,6 +31,22 @@
     }
   });
 
+  // Header search: Enter opens the top hit of the dropdown, Escape closes it.
+  document.addEventListener("keydown", function (event) {
+    var box = event.target;
+    if (!box.matches || !box.matches("[data-search-shortcut]")) return;
+    var results = document.getElementById("search-results");
+    if (event.key === "Escape" && results) {
+      results.innerHTML = "";
+    } else if (event.key === "Enter" && results) {
+      var top = results.querySelector("[data-top-hit]");
+      if (top) {
+        event.preventDefault();
+        top.click();
+      }
+    }
+  });
+
   // Success messages fade after a while; errors stay until dismissed.
   function expireFlashes(root) {
     (root || document).querySelectorAll(".flash-success, .flash-info").forEach(function (box) {
@@ -41,4 +57,28 @@
   }
   document.addEventListener("DOMContentLoaded", function () { expireFlashes(); });
   document.addEventListener("htmx:afterSettle", function (event) { expireFlashes(event.target); });
+})();
+
+// Activity log: "n" starts a note on a card; Ctrl/Cmd+Enter saves a form marked data-submit-shortcut.
+(function () {
+  "use strict";
+  document.addEventListener("keydown", function (event) {
+    var active = document.activeElement;
+    var tag = (active && active.tagName) || "";
+    var typing = tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (active && active.isContentEditable);
+    if ((event.key === "n" || event.key === "N") && !typing && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      var text = document.querySelector("[data-log-shortcut]");
+      if (!text) return;
+      event.preventDefault();
+      var note = text.form && text.form.querySelector('input[name$="kind"][value="note"]');
+      if (note) note.checked = true;
+      text.focus();
+      return;
+    }
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && active && active.form &&
+        active.form.hasAttribute("data-submit-shortcut")) {
+      event.preventDefault();
+      active.form.requestSubmit();
+    }
+  });
 })();
