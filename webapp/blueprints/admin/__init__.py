@@ -4,4 +4,9 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from webapp.blueprints.admin import views  # noqa: E402, F401 - registers the routes on bp
+from webapp.blueprints.admin import (  # noqa: E402, F401 - registers the routes on bp
+    automation,
+    groups,
+    statuses,
+    views,
+)
