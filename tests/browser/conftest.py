@@ -98,3 +98,18 @@ def page(browser, live_server):
     yield tab
     context.close()
     assert not errors, f"console errors: {errors}"
+
+
+@pytest.fixture
+def live_company(live_app):
+    """Return a function that creates a committed company in the live server's database."""
+
+    def factory(**fields):
+        from tests.factories import make_company
+
+        with live_app.app_context():
+            company = make_company(**fields)
+            db.session.commit()
+            return company.id
+
+    return factory
