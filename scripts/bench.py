@@ -120,8 +120,10 @@ def bulk_insert(session, table, rows) -> int:
 class ChunkedInserter:
     """Collect rows and insert them CHUNK at a time, so millions never sit in memory."""
 
-    def __init__(self, session, table):
+    def __init__(self, session, table, after=None):
         self.session, self.table, self.rows, self.count = session, table, [], 0
+        # Rows here reference rows of `after`, which must reach the database first.
+        self.after = after
 
     def add(self, row: dict) -> None:
         self.rows.append(row)
@@ -129,6 +131,8 @@ class ChunkedInserter:
             self.flush()
 
     def flush(self) -> None:
+        if self.after is not None:
+            self.after.flush()
         if self.rows:
             self.session.execute(insert(self.table), self.rows)
             self.count += len(self.rows)
@@ -375,7 +379,7 @@ def generate_activities(session, scale, rng, now, config, out):
     targets = [out.big_card_id] * min(scale.big_card, scale.activities) + others
     users = out.user_ids
     activities = ChunkedInserter(session, Activity.__table__)
-    attendees = ChunkedInserter(session, activity_attendee)
+    attendees = ChunkedInserter(session, activity_attendee, after=activities)
     two_years = 730 * 86400
     today = now.date()
     for n, company_id in enumerate(targets):
@@ -416,9 +420,9 @@ def generate_activities(session, scale, rng, now, config, out):
             row["subject"] = subject
             # Most meetings have minutes; the rest are somebody's minutes debt.
             row["body"] = body if kind != "meeting" or rng.random() < 0.9 else None
-            if kind == "meeting" and contact_id is not None:
-                attendees.add({"activity_id": activity_id, "contact_id": contact_id})
         activities.add(row)
+        if kind == "meeting" and contact_id is not None:
+            attendees.add({"activity_id": activity_id, "contact_id": contact_id})
     activities.flush()
     attendees.flush()
     out.counts["activities"] = activities.count

@@ -262,6 +262,15 @@ def company_name(rng: random.Random) -> str:
     return f"{rng.choice(HOUSES)} {town} {form}"
 
 
+def town_in_name(name: str) -> tuple[str, str] | None:
+    """'Elhuset Horsens ApS' and 'Aarhus Auto ApS' are in Horsens and Aarhus."""
+    for word in name.split():
+        for postcode, city in TOWNS:
+            if city.split()[0] == word:
+                return postcode, city
+    return None
+
+
 def employee_count(rng: random.Random) -> int:
     """1–800 employees, most companies small (log-normal)."""
     return max(1, min(800, round(rng.lognormvariate(2.9, 1.25))))
@@ -388,8 +397,8 @@ def _add_companies(demo: _Demo, plans):
     for plan in plans:
         status_key = weighted(rng, STATUS_WEIGHTS)
         employees = employee_count(rng)
-        postcode, city = rng.choice(TOWNS)
-        created = demo.days_ago(rng.uniform(60, 760), hour=rng.randint(8, 16))
+        postcode, city = town_in_name(plan["name"]) or rng.choice(TOWNS)
+        created = demo.days_ago(rng.uniform(60, 760), hour=rng.randint(7, 14))
         company = Company(
             name=plan["name"],
             name_key=plan["name"].lower(),
@@ -486,7 +495,7 @@ def _add_history(demo: _Demo, company):
     consultant = demo.users["ida"]
     age_days = max(1, (demo.now - company.created_at).days)
     for _ in range(count):
-        at = demo.days_ago(rng.uniform(1, age_days), hour=rng.randint(8, 16))
+        at = demo.days_ago(rng.uniform(1, age_days), hour=rng.randint(7, 14))
         contact = rng.choice(people)
         what = rng.choices(
             ("note", "call", "email", "meeting", "proposal"), weights=(20, 30, 25, 18, 7)
@@ -513,7 +522,7 @@ def _add_history(demo: _Demo, company):
                 demo.attendees.append((activity, person))
     # Customers have a planned meeting or two, and the automation's first service call.
     if kind == "customer" and rng.random() < 0.3:
-        at = demo.days_ago(-rng.uniform(2, 40), hour=rng.randint(9, 15))
+        at = demo.days_ago(-rng.uniform(2, 40), hour=rng.randint(7, 13))
         subject, _body = rng.choice(MEETING_SUBJECTS[2:])
         meeting = _activity(demo, company, "meeting", subject, None, company.owner, at, people[0])
         demo.attendees.append((meeting, people[0]))
@@ -635,9 +644,10 @@ def _add_satisfaction(demo: _Demo, company):
     ratings = rng.randint(1, 4)
     start = max(company.updated_at, demo.now - timedelta(days=600))
     span = max(2.0, (demo.now - start).total_seconds() / 86400)
-    moments = sorted(demo.now - timedelta(days=rng.uniform(1, span)) for _ in range(ratings))
+    moments = sorted(
+        demo.days_ago(rng.uniform(1, span), hour=rng.randint(7, 14)) for _ in range(ratings)
+    )
     for at in moments:
-        at = at.replace(microsecond=0)
         if previous is not None:
             score = max(0, min(4, score + rng.choice((-1, 0, 1, 1))))
         if previous != labels[score]:
@@ -686,7 +696,7 @@ def _add_personal_work(demo: _Demo):
             for _ in range(rng.randint(1, 3)):
                 company = rng.choice(own)
                 people = demo.contacts[id(company)]
-                at = demo.days_ago(rng.uniform(1, 12), hour=rng.randint(9, 15))
+                at = demo.days_ago(rng.uniform(1, 12), hour=rng.randint(7, 13))
                 subject = rng.choice(MEETING_SUBJECTS)[0]
                 meeting = _activity(demo, company, "meeting", subject, None, user, at, people[0])
                 demo.attendees.append((meeting, people[0]))
@@ -697,13 +707,27 @@ def _add_card_views(demo: _Demo):
     rng = demo.rng
     views = []
     service = demo.users["jonas"]
+    latest = {}
+    for change in demo.changes:
+        latest[change.company_id] = max(
+            change.changed_at, latest.get(change.company_id, change.changed_at)
+        )
     for company in demo.companies:
-        if company.owner is None or rng.random() < 0.3:
+        if company.owner is None:
             continue
-        seen = demo.days_ago(rng.uniform(3, 30), hour=rng.randint(8, 16))
+        # The owner has seen everything up to a while ago ...
+        seen = max(
+            demo.days_ago(rng.uniform(3, 30), hour=rng.randint(7, 14)),
+            latest.get(company.id, company.created_at) + timedelta(hours=1),
+        )
+        seen = min(seen, demo.now)
         views.append(CardView(user_id=company.owner_id, company_id=company.id, seen_at=seen))
+        # ... and service staff have since updated a few of the customers' cards.
         if company.status.kind == "customer" and rng.random() < 0.12:
-            changed = demo.days_ago(rng.uniform(0.2, 2.5))
+            changed = seen + (demo.now - seen) * rng.uniform(0.3, 0.9)
+            # In office hours (UTC), when that still falls between the visit and now.
+            office = changed.replace(hour=rng.randint(7, 14), minute=rng.randint(0, 59))
+            changed = (office if seen < office < demo.now else changed).replace(microsecond=0)
             _activity(
                 demo, company, "call", "Servicekald", "Ringede om opdatering; alt vel.",
                 service, changed, rng.choice(demo.contacts[id(company)]),

@@ -29,7 +29,9 @@ def count(model_or_table, *where):
 
 
 @pytest.fixture
-def tiny(bench):
+def tiny(bench, monkeypatch):
+    # Small chunks, so rows are inserted in several rounds as at full scale.
+    monkeypatch.setattr(bench, "CHUNK", 97)
     scale = bench.Scale(
         companies=200, contacts=400, activities=2_000, deals=100, users=10, big_card=150
     )
