@@ -308,3 +308,34 @@ def test_does_the_card_include_the_groups_section(app, employee_client):
     page = employee_client.get(f"/customers/{company.id}").get_data(as_text=True)
     assert 'id="groups"' in page
     assert "Missing: Lead source, Accounting system" in page
+
+
+def test_are_my_own_quick_successive_ticks_not_a_conflict(employee_client, hx):
+    company = make_company()
+    billy, dinero = (option("accounting_system", label).id for label in ("Billy", "Dinero"))
+    url = save_url(company, "accounting_system")
+    first = employee_client.post(url, data={"option": [billy], "shown": ""}, headers=hx)
+    # The second tick came from the same, not yet refreshed, form.
+    second = employee_client.post(url, data={"option": [billy, dinero], "shown": ""}, headers=hx)
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert chosen(company, "accounting_system") == ["Billy", "Dinero"]
+
+
+def test_is_a_save_at_the_same_moment_refused_not_a_server_error(employee_client, hx, monkeypatch):
+    from sqlalchemy.exc import IntegrityError
+
+    from webapp.blueprints.groups import views
+
+    def collide(*args, **kwargs):
+        raise IntegrityError("INSERT", {}, Exception("unique"))
+
+    monkeypatch.setattr(views, "set_group_options", collide)
+    company = make_company()
+    response = employee_client.post(
+        save_url(company, "lead_source"),
+        data={"option": option("lead_source", "SEO").id},
+        headers=hx,
+    )
+    assert response.status_code == 409
+    assert "at the same moment" in response.get_data(as_text=True)
+    assert chosen(company, "lead_source") == []

@@ -159,14 +159,17 @@ def option_labels(options) -> str | None:
     return ", ".join(labels) or None
 
 
-def _stale_message(company, group) -> str:
-    change = db.session.scalar(
+def last_group_change(company, group) -> Change | None:
+    return db.session.scalar(
         select(Change)
         .options(joinedload(Change.user))
         .where(Change.company_id == company.id, Change.field == f"group:{group.id}")
         .order_by(Change.changed_at.desc(), Change.id.desc())
         .limit(1)
     )
+
+
+def _stale_message(group, change: Change | None) -> str:
     if change is None:
         return _(
             "%(group)s was changed by someone else after you opened the card. Nothing was "
@@ -186,8 +189,9 @@ def _stale_message(company, group) -> str:
 def set_group_options(company, group, option_ids, user, shown_ids=None) -> bool:
     """Make option_ids the company's choice in group; record the change; flush.
 
-    shown_ids are the options the user saw chosen; when the stored choice differs, a colleague
-    changed it in between and StaleGroupValue is raised rather than overwriting their change.
+    shown_ids are the options the user saw chosen; when the stored choice differs because a
+    colleague changed it in between, StaleGroupValue is raised rather than overwriting their
+    change. The user's own quick successive clicks (the page had not caught up) are no conflict.
     Returns False when the choice was already the stored one.
     """
     if not group.active or group.applies_to != "company":
@@ -200,7 +204,9 @@ def set_group_options(company, group, option_ids, user, shown_ids=None) -> bool:
     ).all()
     current_ids = {value.option_id for value in current}
     if shown_ids is not None and set(shown_ids) != current_ids:
-        raise StaleGroupValue(_stale_message(company, group))
+        change = last_group_change(company, group)
+        if change is None or user is None or change.user_id != user.id:
+            raise StaleGroupValue(_stale_message(group, change))
     if not group.multiple and len(wanted) > 1:
         raise GroupValueError(_("Choose only one option for %(group)s.", group=group.name))
     options = {

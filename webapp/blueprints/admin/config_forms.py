@@ -80,7 +80,7 @@ class GroupForm(FlaskForm):
 
 class OptionForm(FlaskForm):
     label = StringField(
-        _l("Option"),
+        _l("New option"),
         validators=[DataRequired(_l("Enter the option's label.")), Length(max=120)],
     )
 

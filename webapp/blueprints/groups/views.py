@@ -3,6 +3,7 @@
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from webapp.blueprints.groups import bp
 from webapp.blueprints.groups.section import groups_section
@@ -102,11 +103,19 @@ def save(company_id, group_id):
         changed = set_group_options(
             company, group, _ids(request.form.getlist("option")), current_user, shown_ids
         )
+        db.session.commit()
     except StaleGroupValue as error:
         return _row_page(company, get_group_row_or_404(company, group_id), 409, error=str(error))
     except GroupValueError as error:
         return _row_page(company, get_group_row_or_404(company, group_id), 422, error=str(error))
-    db.session.commit()
+    except IntegrityError:  # a colleague saved the same option at the same moment
+        db.session.rollback()
+        message = _(
+            "Someone saved %(group)s at the same moment. Nothing was saved: check the current "
+            "choice and choose again.",
+            group=group.name,
+        )
+        return _row_page(company, get_group_row_or_404(company, group_id), 409, error=message)
     if wants_fragment():
         return _row_page(company, get_group_row_or_404(company, group_id), saved=True)
     if changed:
