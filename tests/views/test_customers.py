@@ -72,12 +72,14 @@ def test_does_an_empty_list_explain_itself_and_offer_a_new_company(employee_clie
 
 def test_does_an_htmx_request_get_only_the_rows(employee_client, hx):
     make_company("Nordisk Byg ApS")
-    response = employee_client.get("/customers/?q=nordisk", headers=hx)
+    response = employee_client.get("/customers/?q=nordisk&status=&owner=", headers=hx)
     assert response.status_code == 200
     assert response.text.lstrip().startswith('<div id="customer-rows">')
     assert "<html" not in response.text
     assert "Nordisk Byg ApS" in response.text
     assert "HX-Request" in response.headers["Vary"]
+    # The address bar keeps the search, without the form's empty fields.
+    assert response.headers["HX-Push-Url"] == "/customers/?q=nordisk"
 
 
 @pytest.mark.parametrize(

@@ -86,7 +86,7 @@ def index():
     rows, total, more = q.company_page(filters)
     missing = missing_required_groups([c.id for c in rows])
     statuses, owners, groups = q.filter_choices()
-    return render(
+    response = render(
         "customers/index.html",
         block="customer_rows",
         filters=filters,
@@ -103,6 +103,10 @@ def index():
         option_names=q.option_labels(filters.options),
         kinds=STATUS_KINDS,
     )
+    if wants_fragment():
+        # The address bar gets the tidy URL of this state, without the form's empty fields.
+        response.headers["HX-Push-Url"] = url_for("customers.index", **filters.to_args())
+    return response
 
 
 @bp.get("/search")
