@@ -30,7 +30,9 @@ def test_does_choosing_an_option_save_at_once_and_persist(page, live_user, live_
 def test_is_satisfaction_set_with_one_click(page, live_user, live_company):
     groups = open_card(page, live_user, live_company, name="Fynsk El A/S", status_key="customer")
     groups.get_by_role("button", name="4 Happy").click()
-    expect(groups.get_by_role("button", name="4 Happy")).to_have_attribute("aria-pressed", "true")
+    happy = groups.get_by_role("button", name="4 Happy")
+    expect(happy).to_have_attribute("aria-pressed", "true")
+    expect(happy).to_be_focused()  # the swap keeps the keyboard where it was
     expect(groups.get_by_role("button", name="5 Very happy")).to_have_attribute(
         "aria-pressed", "false"
     )
