@@ -7,7 +7,7 @@ from webapp.htmx import render
 def test_does_home_greet_the_user(employee_client):
     page = employee_client.get("/").get_data(as_text=True)
     assert "Good to see you, Erik Employee" in page
-    assert "<title>Home — Kanel</title>" in page
+    assert "<title>My day — Kanel</title>" in page
 
 
 def test_does_the_navigation_link_only_to_pages_that_exist(app, employee_client, admin_client):
