@@ -60,6 +60,8 @@ def normalise_database_url(url: str) -> str:
 
 
 def _init_extensions(app):
+    import webapp.models  # noqa: F401 - every model, so foreign keys between domains resolve
+
     ext.db.init_app(app)
     ext.migrate.init_app(app, ext.db, directory=str(Path(app.root_path).parent / "migrations"))
     ext.csrf.init_app(app)

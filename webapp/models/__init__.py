@@ -4,10 +4,38 @@ from webapp.models.activity import ACTIVITY_KINDS, Activity, activity_attendee
 from webapp.models.audit import Change, Setting
 from webapp.models.customer import STATUS_KINDS, CardView, Company, Contact, Status
 from webapp.models.group import Group, GroupOption, GroupValue
+from webapp.models.marketing import (
+    Campaign,
+    CampaignCompany,
+    CategoryRule,
+    Industry,
+    LetterTemplate,
+    Segment,
+)
+from webapp.models.pipeline import (
+    Budget,
+    Deal,
+    DealGroupValue,
+    Stage,
+    StageChange,
+    StageRequirement,
+)
 from webapp.models.user import User
 
 __all__ = [
     "ACTIVITY_KINDS",
+    "Budget",
+    "Campaign",
+    "CampaignCompany",
+    "CategoryRule",
+    "Deal",
+    "DealGroupValue",
+    "Industry",
+    "LetterTemplate",
+    "Segment",
+    "Stage",
+    "StageChange",
+    "StageRequirement",
     "STATUS_KINDS",
     "Activity",
     "CardView",

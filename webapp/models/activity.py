@@ -56,6 +56,8 @@ class Activity(db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     occurred_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id"), index=True)
+    # The deal the activity belongs to, if any (stage entry rules look for it).
+    deal_id: Mapped[int | None] = mapped_column(ForeignKey("deal.id"), index=True)
     # Tasks.
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     due_date: Mapped[date | None] = mapped_column(Date)

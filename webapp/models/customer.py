@@ -70,6 +70,7 @@ class Company(db.Model):
     website_domain: Mapped[str | None] = mapped_column(String(255), index=True)
     phone: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str | None] = mapped_column(String(254))
+    industry_id: Mapped[int | None] = mapped_column(ForeignKey("industry.id"), index=True)
     employees: Mapped[int | None] = mapped_column(Integer, index=True)
     category: Mapped[str | None] = mapped_column(String(1), index=True)
     category_manual: Mapped[bool] = mapped_column(Boolean, default=False)
