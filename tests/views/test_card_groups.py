@@ -97,6 +97,7 @@ def test_does_an_htmx_save_answer_with_only_that_group(employee_client, hx):
     assert 'id="groups-missing"' in page
     assert 'hx-swap-oob="true"' in page
     assert "Missing: Accounting system" in page  # the card's note, updated out of band
+    assert response.headers["HX-Trigger"] == "groupsChanged"
     assert history(company, "lead_source") == [("SEO", "Referral", employee_client.user.id)]
 
 

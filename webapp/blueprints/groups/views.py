@@ -117,7 +117,11 @@ def save(company_id, group_id):
         )
         return _row_page(company, get_group_row_or_404(company, group_id), 409, error=message)
     if wants_fragment():
-        return _row_page(company, get_group_row_or_404(company, group_id), saved=True)
+        response = _row_page(company, get_group_row_or_404(company, group_id), saved=True)
+        if changed:
+            # Other parts of the card (e.g. the header's missing-groups badges) may listen for it.
+            response.headers["HX-Trigger"] = "groupsChanged"
+        return response
     if changed:
         flash(_("Saved %(group)s.", group=group.name), "success")
     return redirect(card_url(company), 303)
