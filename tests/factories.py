@@ -101,3 +101,33 @@ def set_option(company, group_key, label, user=None):
     db.session.add(value)
     db.session.flush()
     return value
+
+
+def stage(key: str):
+    """A default pipeline stage by key: suspect, prospect, lead, qualified, proposal."""
+    from webapp.models.pipeline import Stage
+
+    return db.session.scalar(select(Stage).where(Stage.key == key))
+
+
+def make_deal(company, stage_key="suspect", owner=None, value=10000, **fields):
+    """A deal placed directly in a stage (no rule check), with its first StageChange."""
+    from decimal import Decimal
+
+    from webapp.models.pipeline import Deal, StageChange
+
+    n = next(_counter)
+    deal = Deal(
+        company=company,
+        title=fields.pop("title", f"Deal {n}"),
+        value=Decimal(str(value)),
+        stage=stage(stage_key),
+        owner=owner,
+        created_at=fields.pop("created_at", utcnow() - timedelta(days=1)),
+        **fields,
+    )
+    db.session.add(deal)
+    db.session.flush()
+    db.session.add(StageChange(deal_id=deal.id, to_stage_id=deal.stage_id, via="test"))
+    db.session.flush()
+    return deal
