@@ -56,7 +56,7 @@ def statuses():
 
 @bp.post("/statuses/new")
 @role_required("admin")
-def status_create():
+def statuses_create():
     """Create a status at the end of the order."""
     form = StatusForm()
     if form.validate_on_submit():
@@ -73,7 +73,7 @@ def status_create():
 
 @bp.route("/statuses/<int:status_id>", methods=["GET", "POST"])
 @role_required("admin")
-def status_edit(status_id):
+def statuses_edit(status_id):
     """Rename a status, change its kind or colour."""
     status = get_status_or_404(status_id)
     form = StatusForm(obj=status)
@@ -98,7 +98,7 @@ def status_edit(status_id):
 
 @bp.post("/statuses/<int:status_id>/move")
 @role_required("admin")
-def status_move(status_id):
+def statuses_move(status_id):
     """Move a status one place up or down."""
     status = get_status_or_404(status_id)
     form = MoveForm()
@@ -111,7 +111,7 @@ def status_move(status_id):
 
 @bp.post("/statuses/<int:status_id>/active")
 @role_required("admin")
-def status_toggle(status_id):
+def statuses_toggle(status_id):
     """Retire a status (no longer offered, kept where used) or reactivate it."""
     status = get_status_or_404(status_id)
     if not ConfirmForm().validate_on_submit():
@@ -133,7 +133,7 @@ def status_toggle(status_id):
 
 @bp.post("/statuses/<int:status_id>/delete")
 @role_required("admin")
-def status_delete(status_id):
+def statuses_delete(status_id):
     """Delete a status that no company uses."""
     status = get_status_or_404(status_id)
     if not ConfirmForm().validate_on_submit():
