@@ -89,3 +89,25 @@ def test_can_a_meeting_be_logged_with_attendees_and_minutes(
     expect(top_entry(page.locator("#timeline"))).to_contain_text("twelve users")
     page.reload()
     expect(top_entry(page.locator("#timeline"))).to_contain_text("twelve users")
+
+
+def test_does_a_logged_task_show_in_open_tasks_and_tick_off_in_place(
+    page, live_app, live_user, live_company
+):
+    timeline = open_card(page, live_app, live_user, live_company)
+    timeline.locator("label.kind-chip", has_text="Task").click()
+    timeline.get_by_label("Subject").fill("Send the contract")
+    timeline.get_by_label("Due date").fill("2026-01-05")
+    timeline.get_by_role("button", name="Log it").click()
+
+    tasks = page.locator("#open-tasks")
+    expect(tasks).to_contain_text("Send the contract")
+    expect(tasks).to_contain_text("Overdue")
+    tasks.get_by_role("button", name="Mark “Send the contract” done").click()
+    expect(page.locator("#open-tasks")).to_contain_text("Done: Send the contract.")
+    expect(page.locator("#open-tasks")).to_contain_text("No open tasks")
+    # The task's entry in the log updates itself too.
+    expect(top_entry(page.locator("#timeline"))).to_contain_text("Open again")
+    page.locator("#open-tasks").get_by_role("button", name="Undo").click()
+    expect(page.locator("#open-tasks")).to_contain_text("Send the contract")
+    assert page.evaluate("window.kanelNoReload") is True
