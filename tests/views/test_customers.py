@@ -86,10 +86,12 @@ def test_does_an_htmx_request_get_only_the_rows(employee_client, hx):
     ("query", "field"),
     [
         ("nordisk", {}),
-        ("BYG", {}),
+        ("NORDISK B", {}),
         ("1358", {"cvr": "13585628"}),
         ("vejle", {"city": "Vejle"}),
         ("kirsten", "contact-name"),
+        ("lund", "contact-name"),
+        ("kirsten lund", "contact-name"),
         ("kirsten@nordisk", "contact-email"),
     ],
 )
@@ -103,6 +105,19 @@ def test_does_search_find_a_company_by_each_field(employee_client, query, field)
     assert "Fyns Tømrer A/S" not in response.text
 
 
+def test_does_a_search_with_many_matches_still_page_in_order(employee_client, monkeypatch):
+    from webapp.blueprints.customers import queries
+
+    monkeypatch.setattr(queries, "MANY_MATCHES", 2)
+    for name in ("Vest C ApS", "Vest A ApS", "Vest B ApS", "Øst A ApS"):
+        make_company(name)
+    text = employee_client.get("/customers/?q=vest").text
+    assert "3 companies" in text
+    assert "Øst A ApS" not in text
+    positions = [text.index(f"Vest {x} ApS</strong>") for x in "ABC"]
+    assert positions == sorted(positions)
+
+
 def test_does_search_ignore_archived_contacts(employee_client):
     target = make_company("Nordisk Byg ApS")
     make_contact(target, first_name="Kirsten", last_name="Lund", archived=True)
@@ -111,12 +126,12 @@ def test_does_search_ignore_archived_contacts(employee_client):
 
 
 def test_are_archived_companies_hidden_unless_asked_for(employee_client):
-    make_company("Gammel Handel ApS", archived=True)
-    make_company("Ny Handel ApS")
-    assert "Gammel Handel" not in employee_client.get("/customers/?q=handel").text
-    archived = employee_client.get("/customers/?q=handel&archived=1").text
-    assert "Gammel Handel" in archived
-    assert "Ny Handel" not in archived
+    make_company("Handelshuset Gammel ApS", archived=True)
+    make_company("Handelshuset Ny ApS")
+    assert "Handelshuset Gammel" not in employee_client.get("/customers/?q=handelshuset").text
+    archived = employee_client.get("/customers/?q=handelshuset&archived=1").text
+    assert "Handelshuset Gammel" in archived
+    assert "Handelshuset Ny" not in archived
 
 
 def test_do_filters_narrow_the_list_and_show_as_removable_chips(employee_client):
@@ -176,7 +191,7 @@ def test_do_two_group_options_both_have_to_match(employee_client):
         ("name", ["Alfa", "Beta", "Gamma"]),
         ("name&dir=desc", ["Gamma", "Beta", "Alfa"]),
         ("city", ["Beta", "Gamma", "Alfa"]),
-        ("owner", ["Gamma", "Alfa", "Beta"]),
+        ("owner", ["Alfa", "Beta", "Gamma"]),
         ("status", ["Beta", "Alfa", "Gamma"]),
         ("updated&dir=desc", ["Beta", "Alfa", "Gamma"]),
     ],
@@ -186,20 +201,28 @@ def test_does_sorting_order_the_rows(employee_client, sort, expected):
 
     anne, bo, carl = (make_user(name=n) for n in ("Bo", "Carl", "Anne"))
     make_company(
-        "Alfa ApS", city="Vejle", owner=anne, status_key="lead", updated_at=datetime(2026, 2, 1)
+        "Sort Alfa ApS",
+        city="Vejle",
+        owner=anne,
+        status_key="lead",
+        updated_at=datetime(2026, 2, 1),
     )
     make_company(
-        "Beta ApS", city="Aarhus", owner=bo, status_key="suspect", updated_at=datetime(2026, 3, 1)
+        "Sort Beta ApS",
+        city="Aarhus",
+        owner=bo,
+        status_key="suspect",
+        updated_at=datetime(2026, 3, 1),
     )
     make_company(
-        "Gamma ApS",
+        "Sort Gamma ApS",
         city="Odense",
         owner=carl,
         status_key="customer",
         updated_at=datetime(2026, 1, 1),
     )
-    text = employee_client.get(f"/customers/?q=ApS&sort={sort}").text
-    positions = [text.index(f"{name} ApS</strong>") for name in expected]
+    text = employee_client.get(f"/customers/?q=sort&sort={sort}").text
+    positions = [text.index(f"Sort {name} ApS</strong>") for name in expected]
     assert positions == sorted(positions)
 
 

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, literal_column, or_, select, union
 from sqlalchemy.orm import joinedload
 
 from webapp.extensions import db
@@ -86,34 +86,55 @@ class CompanyFilters:
         )
 
 
-def escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+# Above every character: "prefix" <= value < prefix + TOP is "value starts with prefix"
+# in SQLite's binary and PostgreSQL's C collation, and both walk a plain index for it.
+TOP = "\U0010ffff"
 
 
-def search_condition(q: str):
-    """A company matches on its name, CVR start, city start, or a contact's name or e-mail."""
+def starts_with(column, prefix: str):
+    return and_(column >= prefix, column < prefix + TOP)
+
+
+def _case_variants(key: str) -> set[str]:
+    """How a lower-cased term may be stored in a column that keeps the user's capitals."""
+    return {key, key.capitalize(), key.title(), key.upper()}
+
+
+def contact_match(key: str):
+    """A contact matches on the start of "first last email", of the surname or the e-mail."""
+    return or_(
+        starts_with(Contact.search_key, key),
+        *(starts_with(Contact.last_name, v) for v in _case_variants(key)),
+        starts_with(Contact.email, key),
+    )
+
+
+def search_condition(q: str, many_matches: bool = False):
+    """A company matches on the start of its name, CVR number or city, or of a contact's
+    name or e-mail.
+
+    Each part is a range on an index and together they form one set of ids, so a rare term
+    costs little. With many matches, walking the sort order's index and checking each row
+    against the set finds a page sooner than sorting the whole set ("+ 0" keeps SQLite on
+    that index instead of looking the set's rows up one by one).
+    """
     key = name_key_for(q)
-    contains = "%" + escape_like(key) + "%"
-    conditions = [
-        Company.name_key.like(contains, escape="\\"),
-        func.lower(Company.city).like(escape_like(key) + "%", escape="\\"),
-        # IN (not a correlated EXISTS): both databases scan the contacts once, then probe.
-        Company.id.in_(
-            select(Contact.company_id).where(
-                Contact.search_key.like(contains, escape="\\"), Contact.archived.is_(False)
-            )
-        ),
-    ]
     digits = key.replace(" ", "")
+    parts = [
+        select(Company.id).where(starts_with(Company.name_key, key)),
+        select(Company.id).where(or_(*(starts_with(Company.city, v) for v in _case_variants(key)))),
+        select(Contact.company_id).where(contact_match(key), Contact.archived.is_(False)),
+    ]
     if digits.isdigit():
-        conditions.append(Company.cvr.like(digits + "%"))
-    return or_(*conditions)
+        parts.append(select(Company.id).where(starts_with(Company.cvr, digits)))
+    company_id = Company.id + literal_column("0") if many_matches else Company.id
+    return company_id.in_(union(*parts))
 
 
-def _where(filters: CompanyFilters) -> list:
+def _where(filters: CompanyFilters, many_matches: bool = False) -> list:
     where = [Company.archived.is_(filters.archived)]
     if filters.q:
-        where.append(search_condition(filters.q))
+        where.append(search_condition(filters.q, many_matches))
     if filters.status:
         where.append(Company.status_id == filters.status)
     if filters.kind:
@@ -130,22 +151,27 @@ def _where(filters: CompanyFilters) -> list:
 
 
 def _order(filters: CompanyFilters, stmt):
+    """Sort along an index, so a page costs the same on 200 or 200,000 companies.
+
+    Status and owner sort by their id within the (status|owner, archived, name) indexes:
+    each status's or owner's companies together, by name.
+    """
+
     def direction(column):
         return column.desc() if filters.desc else column.asc()
 
-    if filters.sort == "status":
-        stmt = stmt.join(Status, Status.id == Company.status_id)
-        order = [direction(Status.position), direction(Status.name), Company.name_key]
-    elif filters.sort == "owner":
-        stmt = stmt.outerjoin(User, User.id == Company.owner_id)
-        order = [direction(User.name), Company.name_key]
-    elif filters.sort == "city":
-        order = [direction(Company.city), Company.name_key]
-    elif filters.sort == "updated":
-        order = [direction(Company.updated_at)]
-    else:
-        order = [direction(Company.name_key)]
-    return stmt.order_by(*order, direction(Company.id))
+    columns = {
+        "status": [Company.status_id, Company.name_key],
+        "owner": [Company.owner_id, Company.name_key],
+        "city": [Company.city],
+        "updated": [Company.updated_at],
+        "name": [Company.name_key],
+    }[filters.sort]
+    return stmt.order_by(*(direction(c) for c in columns), direction(Company.id))
+
+
+# From this many matches on, a search walks the sort order instead of sorting the matches.
+MANY_MATCHES = 400
 
 
 def company_page(filters: CompanyFilters):
@@ -153,9 +179,21 @@ def company_page(filters: CompanyFilters):
     where = _where(filters)
     capped = select(Company.id).where(*where).limit(COUNT_CAP + 1).subquery()
     total = db.session.scalar(select(func.count()).select_from(capped))
-    stmt = _order(filters, select(Company).where(*where)).options(joinedload(Company.owner))
-    stmt = stmt.limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE)
-    rows = db.session.scalars(stmt).unique().all()
+    if filters.q and total >= MANY_MATCHES:
+        where = _where(filters, many_matches=True)
+    # The page's ids come from the indexes alone; then their rows, with status and owner.
+    ids = db.session.scalars(
+        _order(filters, select(Company.id).where(*where))
+        .limit(PAGE_SIZE)
+        .offset((filters.page - 1) * PAGE_SIZE)
+    ).all()
+    loaded = {
+        company.id: company
+        for company in db.session.scalars(
+            select(Company).where(Company.id.in_(ids)).options(joinedload(Company.owner))
+        ).unique()
+    }
+    rows = [loaded[i] for i in ids if i in loaded]
     return rows, min(total, COUNT_CAP), total > COUNT_CAP
 
 
@@ -189,31 +227,58 @@ def option_labels(option_ids) -> dict[int, str]:
     return {option_id: f"{group}: {label}" for option_id, group, label in rows}
 
 
+def _first_hits(statements, limit: int) -> list:
+    """Rows from each statement in turn, each along its own index, until there are enough."""
+    hits, seen = [], set()
+    for stmt in statements:
+        for row in db.session.execute(stmt.limit(limit)):
+            if row[0].id not in seen:
+                seen.add(row[0].id)
+                hits.append(row)
+        if len(hits) >= limit:
+            break
+    return hits[:limit]
+
+
 def top_hits(q: str, limit: int = 6):
-    """Companies and contacts for the header search: two queries."""
+    """Companies (by name, CVR or city) and contacts for the header search.
+
+    Each kind of match is its own short walk along an index, names first, so a common
+    term and a rare one cost the same few milliseconds.
+    """
     key = name_key_for(q)
     if not key:
         return [], []
-    prefix = escape_like(key) + "%"
-    # Names that start with the query first, then the rest in name order.
-    companies = db.session.scalars(
-        select(Company)
-        .where(Company.archived.is_(False), search_condition(q))
-        .order_by(Company.name_key.like(prefix, escape="\\").desc(), Company.name_key)
-        .limit(limit)
-    ).all()
-    contains = "%" + escape_like(key) + "%"
-    contacts = db.session.execute(
-        select(Contact, Company.name)
-        .join(Company, Company.id == Contact.company_id)
-        .where(
-            Contact.search_key.like(contains, escape="\\"),
-            Contact.archived.is_(False),
-            Company.archived.is_(False),
+    live = Company.archived.is_(False)
+    company_queries = [
+        select(Company).where(live, starts_with(Company.name_key, key)).order_by(Company.name_key)
+    ]
+    digits = key.replace(" ", "")
+    if digits.isdigit():
+        company_queries.append(
+            select(Company).where(live, starts_with(Company.cvr, digits)).order_by(Company.cvr)
         )
-        .order_by(Contact.search_key)
-        .limit(limit)
-    ).all()
+    for variant in sorted(_case_variants(key)):
+        company_queries.append(
+            select(Company).where(live, starts_with(Company.city, variant)).order_by(Company.city)
+        )
+    companies = [row[0] for row in _first_hits(company_queries, limit)]
+
+    def people(condition, column):
+        return (
+            select(Contact, Company.name)
+            .join(Company, Company.id == Contact.company_id)
+            .where(condition, Contact.archived.is_(False), live)
+            .order_by(column)
+        )
+
+    contact_queries = [people(starts_with(Contact.search_key, key), Contact.search_key)]
+    contact_queries += [
+        people(starts_with(Contact.last_name, v), Contact.last_name)
+        for v in sorted(_case_variants(key))
+    ]
+    contact_queries.append(people(starts_with(Contact.email, key), Contact.email))
+    contacts = [tuple(row) for row in _first_hits(contact_queries, limit)]
     return companies, contacts
 
 
