@@ -376,3 +376,21 @@ def test_does_the_first_service_call_show_in_open_tasks_and_on_my_day(login_as):
     assert "First service call" in section.split('id="open-tasks"')[1]
     home = service_user.get("/").get_data(as_text=True)
     assert "First service call" in home.split('id="my-tasks"')[1].split("</section>")[0]
+
+
+def test_does_a_long_list_of_open_tasks_show_the_soonest_and_the_total(employee_client, company):
+    for n in range(12):
+        make_activity(
+            company,
+            "task",
+            author=employee_client.user,
+            subject=f"Task {n:02d}",
+            assignee=employee_client.user,
+            due_date=date.today() + timedelta(days=n),
+        )
+    page = employee_client.get(f"/customers/{company.id}/open-tasks").get_data(as_text=True)
+    tasks = page.split('id="open-tasks"')[1]
+    assert '<span class="count">12</span>' in tasks
+    assert "Task 09" in tasks
+    assert "Task 10" not in tasks
+    assert "Showing the 10 due soonest of 12 open tasks." in tasks

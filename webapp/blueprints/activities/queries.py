@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.extensions import db
@@ -52,21 +52,32 @@ def timeline_page(company_id: int, kind: str | None = None, after=None, size: in
     return rows[:size], next_cursor
 
 
-def open_tasks(company_id: int, limit: int = 100) -> list[Activity]:
+OPEN_TASKS_SHOWN = 10
+
+
+def _open_tasks_where(company_id: int):
+    return (
+        Activity.company_id == company_id,
+        Activity.kind == "task",
+        Activity.done_at.is_(None),
+        Activity.deleted.is_(False),
+    )
+
+
+def open_tasks(company_id: int, limit: int = OPEN_TASKS_SHOWN) -> list[Activity]:
     """A company's open tasks, soonest due first (tasks without a due date last)."""
     stmt = (
         select(Activity)
         .options(joinedload(Activity.assignee))
-        .where(
-            Activity.company_id == company_id,
-            Activity.kind == "task",
-            Activity.done_at.is_(None),
-            Activity.deleted.is_(False),
-        )
+        .where(*_open_tasks_where(company_id))
         .order_by(Activity.due_date.is_(None), Activity.due_date, Activity.id)
         .limit(limit)
     )
     return list(db.session.scalars(stmt))
+
+
+def open_task_count(company_id: int) -> int:
+    return db.session.scalar(select(func.count(Activity.id)).where(*_open_tasks_where(company_id)))
 
 
 def company_contacts(company_id: int) -> list[Contact]:

@@ -1,6 +1,7 @@
 """The card sections this blueprint provides: the timeline and the open tasks."""
 
 from flask import current_app, has_request_context, request, url_for
+from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 
 from webapp.blueprints.activities import bp, queries
@@ -59,6 +60,7 @@ def open_tasks_context(company, just_done=None) -> dict:
     """What activities/_open_tasks.html needs."""
     return {
         "open_tasks": queries.open_tasks(company.id),
+        "open_task_count": queries.open_task_count(company.id),
         "just_done": just_done,
         "local_today": local_today(),
     }
@@ -101,6 +103,35 @@ def _task_state(activity, today) -> str:
     return ""
 
 
+# Words repeated on every entry: translated once per page instead of once per entry.
+ENTRY_LABELS = {
+    "automatic": _l("Kanel (automatic)"),
+    "with": _l("with %(name)s"),
+    "attendees": _l("Attendees:"),
+    "assigned": _l("Assigned to %(name)s"),
+    "not_assigned": _l("Not assigned"),
+    "due": _l("due %(date)s"),
+    "done": _l("Done %(date)s"),
+    "overdue": _l("Overdue"),
+    "due_today": _l("Due today"),
+    "open_again": _l("Open again"),
+    "mark_done": _l("Mark done"),
+    "mark_subject_done": _l("Mark “%(subject)s” done"),
+    "no_minutes": _l("No minutes yet."),
+    "edit": _l("Edit"),
+    "write_minutes": _l("Write minutes"),
+    "delete": _l("Delete"),
+}
+
+
+class _Labels(dict):
+    """ENTRY_LABELS translated on first use within one template render."""
+
+    def __missing__(self, key):
+        value = self[key] = str(ENTRY_LABELS[key])
+        return value
+
+
 @bp.app_context_processor
 def _activity_helpers():
     today = []
@@ -110,4 +141,9 @@ def _activity_helpers():
             today.append(local_today())
         return _task_state(activity, today[0])
 
-    return {"task_state": task_state, "kind_icons": KIND_ICONS, "card_url_for": card_url}
+    return {
+        "task_state": task_state,
+        "kind_icons": KIND_ICONS,
+        "card_url_for": card_url,
+        "labels": _Labels(),
+    }
