@@ -105,17 +105,25 @@ def test_does_search_find_a_company_by_each_field(employee_client, query, field)
     assert "Fyns Tømrer A/S" not in response.text
 
 
-def test_does_a_search_with_many_matches_still_page_in_order(employee_client, monkeypatch):
-    from webapp.blueprints.customers import queries
-
-    monkeypatch.setattr(queries, "MANY_MATCHES", 2)
-    for name in ("Vest C ApS", "Vest A ApS", "Vest B ApS", "Øst A ApS"):
-        make_company(name)
-    text = employee_client.get("/customers/?q=vest").text
-    assert "3 companies" in text
-    assert "Øst A ApS" not in text
-    positions = [text.index(f"Vest {x} ApS</strong>") for x in "ABC"]
+def test_does_a_search_page_in_order_and_count_every_match(employee_client):
+    for n in range(53):
+        make_company(f"Vest {n:02d} ApS")
+    make_company("Øst A ApS", city="Vesthimmerland")
+    text = employee_client.get("/customers/?q=vest&page=2").text
+    assert "54 companies" in text
+    assert "Vest 49 ApS" not in text
+    positions = [text.index(f"Vest {n} ApS</strong>") for n in (50, 51, 52)]
     assert positions == sorted(positions)
+    assert "Øst A ApS" in text  # its city matches; "Ø" sorts after "V"
+
+
+def test_does_a_one_or_two_letter_search_look_at_names_only(employee_client):
+    nordisk = make_company("Nordisk Byg ApS")
+    make_contact(make_company("Fyns Tømrer A/S"), first_name="Nora", last_name="Dahl")
+    text = employee_client.get("/customers/?q=no").text
+    assert nordisk.name in text
+    assert "Fyns Tømrer A/S" not in text
+    assert "Fyns Tømrer A/S" in employee_client.get("/customers/?q=nora").text
 
 
 def test_does_search_ignore_archived_contacts(employee_client):

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, literal_column, or_, select, union
+from sqlalchemy import and_, func, or_, select, union
 from sqlalchemy.orm import joinedload
 
 from webapp.extensions import db
@@ -109,17 +109,19 @@ def contact_match(key: str):
     )
 
 
-def search_condition(q: str, many_matches: bool = False):
-    """A company matches on the start of its name, CVR number or city, or of a contact's
-    name or e-mail.
+# Shorter searches (the first keystrokes) look at company names only.
+SHORT_QUERY = 3
 
-    Each part is a range on an index and together they form one set of ids, so a rare term
-    costs little. With many matches, walking the sort order's index and checking each row
-    against the set finds a page sooner than sorting the whole set ("+ 0" keeps SQLite on
-    that index instead of looking the set's rows up one by one).
-    """
+
+def search_condition(q: str):
+    """A company matches on the start of its name, CVR number or city, or of a contact's
+    name or e-mail. Each part is a range on an index; together they form one set of ids,
+    so a rare term costs little and a common one costs what its matches cost."""
     key = name_key_for(q)
     digits = key.replace(" ", "")
+    if len(key) < SHORT_QUERY:
+        # One or two letters would match half the contacts: names only, along their index.
+        return starts_with(Company.name_key, key)
     parts = [
         select(Company.id).where(starts_with(Company.name_key, key)),
         select(Company.id).where(or_(*(starts_with(Company.city, v) for v in _case_variants(key)))),
@@ -127,14 +129,13 @@ def search_condition(q: str, many_matches: bool = False):
     ]
     if digits.isdigit():
         parts.append(select(Company.id).where(starts_with(Company.cvr, digits)))
-    company_id = Company.id + literal_column("0") if many_matches else Company.id
-    return company_id.in_(union(*parts))
+    return Company.id.in_(union(*parts))
 
 
-def _where(filters: CompanyFilters, many_matches: bool = False) -> list:
+def _where(filters: CompanyFilters) -> list:
     where = [Company.archived.is_(filters.archived)]
     if filters.q:
-        where.append(search_condition(filters.q, many_matches))
+        where.append(search_condition(filters.q))
     if filters.status:
         where.append(Company.status_id == filters.status)
     if filters.kind:
@@ -150,16 +151,12 @@ def _where(filters: CompanyFilters, many_matches: bool = False) -> list:
     return where
 
 
-def _order(filters: CompanyFilters, stmt):
-    """Sort along an index, so a page costs the same on 200 or 200,000 companies.
+def _sort_columns(filters: CompanyFilters) -> list:
+    """What a page is sorted by, along an index; always ending in the id.
 
     Status and owner sort by their id within the (status|owner, archived, name) indexes:
     each status's or owner's companies together, by name.
     """
-
-    def direction(column):
-        return column.desc() if filters.desc else column.asc()
-
     columns = {
         "status": [Company.status_id, Company.name_key],
         "owner": [Company.owner_id, Company.name_key],
@@ -167,34 +164,48 @@ def _order(filters: CompanyFilters, stmt):
         "updated": [Company.updated_at],
         "name": [Company.name_key],
     }[filters.sort]
-    return stmt.order_by(*(direction(c) for c in columns), direction(Company.id))
+    return [*columns, Company.id]
 
 
-# From this many matches on, a search walks the sort order instead of sorting the matches.
-MANY_MATCHES = 400
+def _order(filters: CompanyFilters, stmt):
+    return stmt.order_by(*(c.desc() if filters.desc else c.asc() for c in _sort_columns(filters)))
 
 
-def company_page(filters: CompanyFilters):
-    """One page of companies and the (capped) number of matches: two queries."""
-    where = _where(filters)
-    capped = select(Company.id).where(*where).limit(COUNT_CAP + 1).subquery()
-    total = db.session.scalar(select(func.count()).select_from(capped))
-    if filters.q and total >= MANY_MATCHES:
-        where = _where(filters, many_matches=True)
-    # The page's ids come from the indexes alone; then their rows, with status and owner.
-    ids = db.session.scalars(
-        _order(filters, select(Company.id).where(*where))
-        .limit(PAGE_SIZE)
-        .offset((filters.page - 1) * PAGE_SIZE)
-    ).all()
+def _load(ids) -> list[Company]:
+    """The companies of these ids, in this order, with status and owner: one query."""
     loaded = {
         company.id: company
         for company in db.session.scalars(
             select(Company).where(Company.id.in_(ids)).options(joinedload(Company.owner))
         ).unique()
     }
-    rows = [loaded[i] for i in ids if i in loaded]
-    return rows, min(total, COUNT_CAP), total > COUNT_CAP
+    return [loaded[i] for i in ids if i in loaded]
+
+
+def company_page(filters: CompanyFilters):
+    """One page of companies, the number of matches (capped) and whether there are more.
+
+    A plain list counts along an index (stopping at COUNT_CAP) and walks the sort order's
+    index. A search gathers its matches once, from index ranges, and sorts them; the same
+    query counts them with a window function, so the set is built only once.
+    """
+    start = (filters.page - 1) * PAGE_SIZE
+    where = _where(filters)
+    if filters.q and len(name_key_for(filters.q)) >= SHORT_QUERY:
+        rows = db.session.execute(
+            _order(filters, select(Company.id, func.count().over()).where(*where))
+            .limit(PAGE_SIZE)
+            .offset(start)
+        ).all()
+        if rows:
+            total = rows[0][1]
+            return _load([row[0] for row in rows]), min(total, COUNT_CAP), total > COUNT_CAP
+    capped = select(Company.id).where(*where).limit(COUNT_CAP + 1).subquery()
+    total = db.session.scalar(select(func.count()).select_from(capped))
+    ids = db.session.scalars(
+        _order(filters, select(Company.id).where(*where)).limit(PAGE_SIZE).offset(start)
+    ).all()
+    return _load(ids), min(total, COUNT_CAP), total > COUNT_CAP
 
 
 def filter_choices():
