@@ -11,6 +11,7 @@ signed in as an employee; the table shows p50 and p95 in milliseconds against th
 
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -718,16 +719,21 @@ def run_measure(client, measure: Measure, repeat: int, warmup: int):
     return times, None
 
 
-def explain(measure: Measure, client, log: StatementLog, dialect: str, top: int = 4):
-    """Print the slowest statements of one request of the measure and their query plans."""
-    method, url, data, headers = measure.requests[0]
-    log.rows, log.on = [], True
-    client.open(url, method=method, data=data, headers=headers)
-    log.on = False
-    print(f"\n== {measure.name}: {len(log.rows)} statements, slowest first")
+def explain(measure: Measure, client, log: StatementLog, dialect: str, top: int = 3):
+    """Print the slowest statements of the measure's requests and their query plans."""
+    timed = []
+    for method, url, data, headers in dict.fromkeys(
+        (m, u, tuple(sorted((d or {}).items())), tuple(h.items()))
+        for m, u, d, h in measure.requests
+    ):
+        log.rows, log.on = [], True
+        client.open(url, method=method, data=dict(data), headers=dict(headers))
+        log.on = False
+        timed += [(ms, url, statement, parameters) for ms, statement, parameters in log.rows]
+    print(f"\n== {measure.name}: the {top} slowest statements")
     prefix = "EXPLAIN QUERY PLAN " if dialect == "sqlite" else "EXPLAIN "
-    for ms, statement, parameters in sorted(log.rows, key=lambda r: r[0], reverse=True)[:top]:
-        print(f"-- {ms:.1f} ms\n{statement}\n   params: {parameters}")
+    for ms, url, statement, parameters in sorted(timed, key=lambda r: r[0], reverse=True)[:top]:
+        print(f"-- {ms:.1f} ms in {url}\n{statement}\n   params: {parameters}")
         if not statement.lstrip().upper().startswith("SELECT"):
             continue
         with db.engine.connect() as connection:
@@ -748,6 +754,9 @@ def main(argv=None):
     parser.add_argument(
         "--explain", action="store_true", help="print the slow statements and query plans"
     )
+    parser.add_argument(
+        "--only", metavar="NAMES", help="comma-separated measures to run (default: all)"
+    )
     args = parser.parse_args(argv)
 
     url = args.database or default_url(args.scale)
@@ -759,8 +768,13 @@ def main(argv=None):
         user = db.session.get(User, marker["employee_id"])
         client = app.test_client(user=user)
         measures = build_measures(marker)
+        if args.only:
+            wanted = set(args.only.split(","))
+            measures = [m for m in measures if m.name in wanted]
         statements = StatementLog(db.engine)
-        print(f"\n{'measure':<22} {'p50 ms':>8} {'p95 ms':>8} {'n':>4} {'target':>8}  result")
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(f"\nMachine: {os.cpu_count()} cores, load average {load} (other work skews p95).")
+        print(f"{'measure':<22} {'p50 ms':>8} {'p95 ms':>8} {'n':>4} {'target':>8}  result")
         for measure in measures:
             times, error = run_measure(client, measure, args.repeat, args.warmup)
             if error:
