@@ -111,3 +111,28 @@ def test_does_a_logged_task_show_in_open_tasks_and_tick_off_in_place(
     page.locator("#open-tasks").get_by_role("button", name="Undo").click()
     expect(page.locator("#open-tasks")).to_contain_text("Send the contract")
     assert page.evaluate("window.kanelNoReload") is True
+
+
+def test_can_an_entry_be_deleted_after_confirming_and_restored(
+    page, live_app, live_user, live_company
+):
+    timeline = open_card(page, live_app, live_user, live_company)
+    timeline.get_by_label("Subject").fill("Wrong card")
+    timeline.get_by_role("button", name="Log it").click()
+    entry = top_entry(page.locator("#timeline"))
+    expect(entry).to_contain_text("Wrong card")
+
+    entry.get_by_role("link", name="Edit").click()
+    editing = page.locator("#timeline li.entry.editing")
+    expect(editing.get_by_label("Subject")).to_be_focused()
+    editing.get_by_role("link", name="Cancel").click()
+    expect(page.locator("#timeline li.entry.editing")).to_have_count(0)
+
+    top_entry(page.locator("#timeline")).get_by_role("link", name="Delete").click()
+    confirm = page.locator("#timeline li.entry.confirming")
+    expect(confirm).to_contain_text("It disappears from the timeline for everyone.")
+    confirm.get_by_role("button", name="Delete").click()
+    expect(page.locator("#timeline li.entry.deleted")).to_contain_text("Deleted “Wrong card”.")
+    page.locator("#timeline li.entry.deleted").get_by_role("button", name="Undo").click()
+    expect(top_entry(page.locator("#timeline"))).to_contain_text("Wrong card")
+    assert page.evaluate("window.kanelNoReload") is True
