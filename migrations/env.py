@@ -41,13 +41,28 @@ def run_migrations_online():
                 logging.getLogger("alembic").info("No changes in schema detected.")
 
     with db.engine.connect() as connection:
-        context.configure(
-            connection=connection,
-            process_revision_directives=skip_empty,
-            **_options(connection.dialect.name),
-        )
-        with context.begin_transaction():
-            context.run_migrations()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a table (copy, drop, rename); with foreign keys enforced,
+            # dropping a table that other rows point to fails. The pragma only takes effect
+            # outside a transaction, so it goes straight to the driver's connection.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            context.configure(
+                connection=connection,
+                process_revision_directives=skip_empty,
+                **_options(connection.dialect.name),
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"Migration left broken foreign keys: {broken[:5]}")
+                connection.commit()
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():
