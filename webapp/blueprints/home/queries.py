@@ -17,7 +17,7 @@ def due_tasks_for(user, today, limit: int = LIST_LIMIT) -> list[Activity]:
     return list(
         db.session.scalars(
             select(Activity)
-            .options(joinedload(Activity.company))
+            .options(joinedload(Activity.company, innerjoin=True))
             .where(
                 Activity.assignee_id == user.id,
                 Activity.done_at.is_(None),
@@ -46,7 +46,7 @@ def minutes_debt_for(user, limit: int = LIST_LIMIT) -> list[Activity]:
     return list(
         db.session.scalars(
             select(Activity)
-            .options(joinedload(Activity.company))
+            .options(joinedload(Activity.company, innerjoin=True))
             .where(*_minutes_debt_where(user))
             .order_by(Activity.occurred_at.desc(), Activity.id.desc())
             .limit(limit)
