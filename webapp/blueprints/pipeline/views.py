@@ -1,0 +1,232 @@
+"""The board, its column pages, and the move endpoint every drag and "Move to" posts to."""
+
+from flask import abort, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from werkzeug.routing import BuildError
+from wtforms import HiddenField, IntegerField
+from wtforms.validators import AnyOf, InputRequired, Optional
+
+from webapp.blueprints.pipeline import bp
+from webapp.blueprints.pipeline import queries as q
+from webapp.extensions import db
+from webapp.htmx import render, render_message, wants_fragment
+from webapp.models.audit import Change
+from webapp.models.pipeline import Deal, Stage, StageChange
+from webapp.models.user import utcnow
+from webapp.permissions import role_required
+from webapp.services.pipeline import (
+    KIND_WITH_ARTICLE,
+    DealStateError,
+    StageRuleError,
+    missing_requirements,
+    move_deal,
+)
+
+REFUSAL_KEY = "board_refusal"  # a refused no-JavaScript move, shown once on the next board
+
+
+class MoveForm(FlaskForm):
+    """Move a deal to another stage: the drag (via=board) and the "Move to" control."""
+
+    stage_id = IntegerField(validators=[InputRequired()])
+    version = IntegerField(validators=[Optional()])
+    via = HiddenField(default="keyboard", validators=[AnyOf(["board", "keyboard"])])
+
+
+def deal_link():
+    """A function giving a deal's own page, or None while no deal page exists."""
+    if "deals.detail" not in current_app.view_functions:
+        return lambda deal: None
+
+    def link(deal):
+        try:
+            return url_for("deals.detail", deal_id=deal.id)
+        except BuildError:
+            return None
+
+    return link
+
+
+def log_link(deal, missing) -> str:
+    """The company card's log form with the missing kind chosen and the deal named."""
+    return url_for(
+        "customers.card",
+        company_id=deal.company_id,
+        log_kind=missing.first_kind,
+        deal=deal.id,
+        _anchor="log-form",
+    )
+
+
+def refusal_context(deal, stage, missing) -> dict:
+    return {
+        "deal": deal,
+        "target": stage,
+        "missing": [
+            (
+                m.describe(),
+                log_link(deal, m),
+                str(KIND_WITH_ARTICLE.get(m.first_kind, m.first_kind)),
+            )
+            for m in missing
+        ],
+    }
+
+
+def _pop_refusal() -> dict | None:
+    """The refusal of a move made without JavaScript, checked again against the rules."""
+    saved = session.pop(REFUSAL_KEY, None)
+    if not isinstance(saved, dict):
+        return None
+    deal = db.session.get(Deal, saved.get("deal") or 0)
+    stage = db.session.get(Stage, saved.get("stage") or 0)
+    if deal is None or stage is None or deal.outcome != "open":
+        return None
+    missing = missing_requirements(deal, stage)
+    return refusal_context(deal, stage, missing) if missing else None
+
+
+def card_context(filters, stages, now) -> dict:
+    """What pipeline/_card.html needs beside the deal."""
+    return {
+        "filters": filters,
+        "filter_args": filters.to_args(),
+        "stages": stages,
+        "now": now,
+        "deal_url": deal_link(),
+    }
+
+
+@bp.get("/")
+@role_required("employee")
+def board():
+    """Show a column per active stage with its totals and first cards, filtered by the URL."""
+    filters = q.BoardFilters.from_args(request.args)
+    now = utcnow()
+    stages = q.board_stages()
+    owners, campaigns = q.filter_choices()
+    response = render(
+        "pipeline/board.html",
+        block="board",
+        totals=q.column_totals(filters, current_user, stages, now),
+        cards=q.first_cards(filters, current_user, stages, now),
+        owners=owners,
+        owner_names={str(u.id): u.name for u in owners},
+        campaigns=campaigns,
+        campaign_names={c.id: c.name for c in campaigns},
+        categories=q.CATEGORIES,
+        refusal=_pop_refusal(),
+        page_size=q.PAGE_SIZE,
+        **card_context(filters, stages, now),
+    )
+    if wants_fragment():
+        response.headers["HX-Push-Url"] = url_for("pipeline.board", **filters.to_args())
+    return response
+
+
+@bp.get("/stages/<int:stage_id>/cards")
+@role_required("employee")
+def column(stage_id):
+    """One page of a column's cards: appended by "show more", or a page of its own."""
+    stage = db.session.get(Stage, stage_id)
+    if stage is None or not stage.active:
+        abort(404)
+    filters = q.BoardFilters.from_args(request.args)
+    page = max(1, min(q._positive_int(request.args.get("page")) or 1, 100_000))
+    now = utcnow()
+    stages = q.board_stages()
+    deals, more = q.column_page(stage, filters, current_user, stages, page, now)
+    template = "pipeline/_more.html" if wants_fragment() else "pipeline/column.html"
+    return render(
+        template,
+        stage=stage,
+        deals=deals,
+        page=page,
+        more=more,
+        totals=q.column_totals(filters, current_user, [stage], now).get(stage.id, q.ColumnTotals()),
+        **card_context(filters, stages, now),
+    )
+
+
+def _last_change_text(deal) -> str:
+    """Who changed the deal last and how, from its moves and its history rows."""
+    moved = db.session.scalar(
+        select(StageChange)
+        .where(StageChange.deal_id == deal.id)
+        .order_by(StageChange.changed_at.desc(), StageChange.id.desc())
+        .limit(1)
+    )
+    edited = db.session.scalar(
+        select(Change)
+        .where(Change.entity == "deal", Change.entity_id == deal.id)
+        .order_by(Change.changed_at.desc(), Change.id.desc())
+        .limit(1)
+    )
+    if edited is not None and (moved is None or edited.changed_at > moved.changed_at):
+        who = edited.user.name if edited.user else _("Someone")
+        return _("%(who)s changed the deal (%(field)s) meanwhile.", who=who, field=edited.field)
+    if moved is not None and moved.to_stage is not None:
+        who = moved.user.name if moved.user else _("Someone")
+        return _("%(who)s moved it to %(stage)s meanwhile.", who=who, stage=moved.to_stage.name)
+    return _("Someone changed the deal meanwhile.")
+
+
+@bp.post("/deals/<int:deal_id>/move")
+@role_required("employee")
+def move(deal_id):
+    """Move a deal to another stage through the one gate; refuse with what is missing."""
+    deal = q.get_deal_for_move(deal_id)
+    if deal is None:
+        abort(404)
+    form = MoveForm()
+    filters = q.BoardFilters.from_args(request.form)
+    back = url_for("pipeline.board", **filters.to_args(), _anchor=f"deal-{deal.id}")
+    if not form.validate_on_submit():
+        return _refuse(_("Choose the stage to move the deal to."), 422, back)
+    stage = db.session.get(Stage, form.stage_id.data)
+    if stage is None:
+        return _refuse(_("Choose the stage to move the deal to."), 422, back)
+    title = deal.title
+    if form.version.data is not None and form.version.data != deal.version:
+        message = _("Not moved: “%(title)s” was changed by someone else.", title=title)
+        message += " " + _last_change_text(deal)
+        return _refuse(message, 409, back, reload=True)
+    via = form.via.data or "keyboard"
+    from_stage = deal.stage
+    try:
+        move_deal(deal, stage, current_user, via=via)
+    except StageRuleError as error:
+        # The gate refuses before it changes anything: nothing to roll back.
+        context = refusal_context(deal, stage, error.missing)
+        if wants_fragment():
+            return render_message("pipeline/_refusal.html", 422, **context)
+        session[REFUSAL_KEY] = {"deal": deal.id, "stage": stage.id}
+        return redirect(back, 303)
+    except DealStateError as error:
+        return _refuse(str(error), 422, back)
+    db.session.commit()
+    message = _("Moved “%(title)s” to %(stage)s.", title=title, stage=stage.name)
+    if not wants_fragment():
+        flash(message, "success")
+        return redirect(back, 303)
+    now = utcnow()
+    stages = q.board_stages()
+    return render(
+        "pipeline/_moved.html",
+        deal=deal,
+        via=via,
+        changed=[s for s in stages if s.id in (from_stage.id, stage.id)],
+        totals=q.column_totals(filters, current_user, stages, now),
+        message=message,
+        **card_context(filters, stages, now),
+    )
+
+
+def _refuse(message: str, status: int, back: str, reload: bool = False):
+    if wants_fragment():
+        return render_message("pipeline/_message.html", status, message=message, reload=reload)
+    flash(message, "error")
+    return redirect(back, 303)
