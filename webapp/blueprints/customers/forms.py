@@ -22,6 +22,7 @@ from webapp.services.companies import (
     clean_phone,
     clean_website,
 )
+from webapp.services.industries import find_by_text, label_for_id
 
 
 def cleaned(clean):
@@ -58,6 +59,8 @@ class CompanyForm(FlaskForm):
             NumberRange(min=0, max=10_000_000, message=_l("Enter a number of 0 or more.")),
         ],
     )
+    industry = StringField(_l("Industry"), validators=[Length(max=300)])
+    industry_id = HiddenField()
     category = SelectField(_l("Category"))
     category_manual = BooleanField(_l("Category set by hand"))
     status_id = SelectField(_l("Status"), validators=[DataRequired(_l("Choose a status."))])
@@ -71,6 +74,28 @@ class CompanyForm(FlaskForm):
         self.category.choices = choices([("", _l("— none —")), *((c, c) for c in CATEGORIES)])
         self.status_id.choices = choices((s.id, s.name) for s in statuses)
         self.owner_id.choices = choices([("", _l("— nobody —")), *((u.id, u.name) for u in owners)])
+        self.chosen_industry_id = None
+        if self.industry.data is None and self.industry_id.data:
+            self.industry.data = label_for_id(_as_int(self.industry_id.data))
+
+    def validate_industry(self, field):
+        """The picked industry, or the one the typed text names by its code or words."""
+        text = " ".join((field.data or "").split())
+        picked = _as_int(self.industry_id.data)
+        if not text:
+            self.chosen_industry_id = None
+            return
+        label = label_for_id(picked) if picked else ""
+        if label and text.split(" ", 1)[0] == label.split(" ", 1)[0]:
+            self.chosen_industry_id = picked
+            return
+        industry, found = find_by_text(text)
+        if not found or industry is None:
+            raise ValidationError(
+                _l("Pick an industry from the list, or type its code (like 62.01).")
+            )
+        self.chosen_industry_id = industry.id
+        field.data = label_for_id(industry.id)
 
     def validate_employees(self, field):
         if field.raw_data and field.raw_data[0].strip() and field.data is None:
@@ -88,6 +113,7 @@ class CompanyForm(FlaskForm):
             "website": self.website.data or None,
             "phone": self.phone.data or None,
             "email": self.email.data or None,
+            "industry_id": self.chosen_industry_id,
             "employees": self.employees.data,
             "category": self.category.data or None,
             "category_manual": bool(self.category_manual.data),
@@ -95,6 +121,13 @@ class CompanyForm(FlaskForm):
             "owner_id": int(self.owner_id.data) if self.owner_id.data else None,
             "notes": (self.notes.data or "").strip() or None,
         }
+
+
+def _as_int(value):
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
 
 
 class ContactForm(FlaskForm):

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, or_, select, union
+from sqlalchemy import and_, false, func, or_, select, true, union
 from sqlalchemy.orm import joinedload
 
 from webapp.extensions import db
@@ -11,6 +11,8 @@ from webapp.models.customer import CATEGORIES, STATUS_KINDS, Company, Contact, S
 from webapp.models.group import Group, GroupOption, GroupValue
 from webapp.models.user import User
 from webapp.services.companies import name_key_for
+from webapp.services.industries import subtree_ids
+from webapp.services.segments import segment_conditions
 
 PAGE_SIZE = 50
 # Counting stops here: beyond it the list says "10,000+" rather than scanning everything.
@@ -27,7 +29,11 @@ class CompanyFilters:
     kind: str = ""
     category: str = ""
     owner: int | None = None
+    industry: int | None = None
     options: list[int] = field(default_factory=list)
+    # A saved segment's id (the view checks the user may see it) and its definition.
+    segment: int | None = None
+    segment_definition: str | None = None
     archived: bool = False
     sort: str = "name"
     desc: bool = False
@@ -55,7 +61,9 @@ class CompanyFilters:
             kind=kind if kind in STATUS_KINDS else "",
             category=category if category in CATEGORIES else "",
             owner=as_int(args.get("owner")),
+            industry=as_int(args.get("industry")),
             options=options,
+            segment=as_int(args.get("segment")),
             archived=args.get("archived") == "1",
             sort=sort if sort in SORTS else "name",
             desc=args.get("dir") == "desc",
@@ -70,7 +78,9 @@ class CompanyFilters:
             "kind": self.kind or None,
             "category": self.category or None,
             "owner": self.owner,
+            "industry": self.industry,
             "option": list(self.options) or None,
+            "segment": self.segment,
             "archived": "1" if self.archived else None,
             "sort": self.sort if self.sort != "name" else None,
             "dir": "desc" if self.desc else None,
@@ -82,7 +92,14 @@ class CompanyFilters:
     @property
     def narrowed(self) -> bool:
         return bool(
-            self.q or self.status or self.kind or self.category or self.owner or self.options
+            self.q
+            or self.status
+            or self.kind
+            or self.category
+            or self.owner
+            or self.industry
+            or self.options
+            or self.segment
         )
 
 
@@ -100,17 +117,22 @@ def _case_variants(key: str) -> set[str]:
     return {key, key.capitalize(), key.title(), key.upper()}
 
 
-def contact_match(key: str):
+def contact_conditions(key: str) -> list:
     """A contact matches on the start of "first last email", of the surname or the e-mail."""
-    return or_(
+    return [
         starts_with(Contact.search_key, key),
-        *(starts_with(Contact.last_name, v) for v in _case_variants(key)),
+        *(starts_with(Contact.last_name, v) for v in sorted(_case_variants(key))),
         starts_with(Contact.email, key),
-    )
+    ]
 
 
 # Shorter searches (the first keystrokes) look at company names only.
 SHORT_QUERY = 3
+
+
+def contact_match(key: str):
+    """The contact search as one condition (for queries that pick contacts, not companies)."""
+    return or_(*contact_conditions(key))
 
 
 def search_condition(q: str):
@@ -125,7 +147,11 @@ def search_condition(q: str):
     parts = [
         select(Company.id).where(starts_with(Company.name_key, key)),
         select(Company.id).where(or_(*(starts_with(Company.city, v) for v in _case_variants(key)))),
-        select(Contact.company_id).where(contact_match(key), Contact.archived.is_(False)),
+        # One part per contact index (not an OR), so each is read from its index alone.
+        *(
+            select(Contact.company_id).where(condition, Contact.archived == false())
+            for condition in contact_conditions(key)
+        ),
     ]
     if digits.isdigit():
         parts.append(select(Company.id).where(starts_with(Company.cvr, digits)))
@@ -133,7 +159,7 @@ def search_condition(q: str):
 
 
 def _where(filters: CompanyFilters) -> list:
-    where = [Company.archived.is_(filters.archived)]
+    where = [Company.archived == (true() if filters.archived else false())]
     if filters.q:
         where.append(search_condition(filters.q))
     if filters.status:
@@ -144,10 +170,16 @@ def _where(filters: CompanyFilters) -> list:
         where.append(Company.category == filters.category)
     if filters.owner:
         where.append(Company.owner_id == filters.owner)
+    if filters.industry:
+        # The industry and everything below it: a section holds its divisions, classes, ...
+        where.append(Company.industry_id.in_(subtree_ids(filters.industry)))
     for option_id in filters.options:
         where.append(
             Company.id.in_(select(GroupValue.company_id).where(GroupValue.option_id == option_id))
         )
+    if filters.segment and filters.segment_definition is not None:
+        # The segment's own clauses also leave out archived companies.
+        where += segment_conditions(filters.segment_definition)
     return where
 
 
@@ -260,7 +292,7 @@ def top_hits(q: str, limit: int = 6):
     key = name_key_for(q)
     if not key:
         return [], []
-    live = Company.archived.is_(False)
+    live = Company.archived == false()
     company_queries = [
         select(Company).where(live, starts_with(Company.name_key, key)).order_by(Company.name_key)
     ]
@@ -279,7 +311,7 @@ def top_hits(q: str, limit: int = 6):
         return (
             select(Contact, Company.name)
             .join(Company, Company.id == Contact.company_id)
-            .where(condition, Contact.archived.is_(False), live)
+            .where(condition, Contact.archived == false(), live)
             .order_by(column)
         )
 

@@ -18,6 +18,7 @@ from webapp.permissions import role_required
 from webapp.services import companies as company_service
 from webapp.services import contacts as contact_service
 from webapp.services.groups import missing_required_groups
+from webapp.services.segments import visible_segment
 
 FIELD_LABELS = {
     "created": _l("Created"),
@@ -83,6 +84,9 @@ def get_contact_or_404(company: Company, contact_id: int) -> Contact:
 def index():
     """List companies: search, filters, sorting and paging, all kept in the URL."""
     filters = q.CompanyFilters.from_args(request.args)
+    segment = visible_segment(filters.segment, current_user)
+    filters.segment = segment.id if segment else None
+    filters.segment_definition = segment.definition if segment else None
     rows, total, more = q.company_page(filters)
     missing = missing_required_groups([c.id for c in rows])
     statuses, owners, groups = q.filter_choices()
@@ -101,6 +105,7 @@ def index():
         owner_names={u.id: u.name for u in owners},
         option_groups=groups,
         option_names=q.option_labels(filters.options),
+        segment_name=segment.name if segment else None,
         kinds=STATUS_KINDS,
     )
     if wants_fragment():
