@@ -195,3 +195,25 @@ def test_is_an_anonymous_visitor_kept_out_of_contacts(client):
     response = client.post(f"/customers/{company.id}/contacts/new", data=contact_form())
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
+
+
+def test_is_the_contacts_section_also_a_page(employee_client, hx):
+    company = make_company("Nordisk Byg ApS")
+    make_contact(company, first_name="Kirsten", last_name="Lund")
+    page = employee_client.get(f"/customers/{company.id}/contacts")
+    assert "<html" in page.text
+    assert "Kirsten Lund" in page.text
+    fragment = employee_client.get(f"/customers/{company.id}/contacts", headers=hx)
+    assert fragment.text.lstrip().startswith('<section id="contacts"')
+
+
+def test_may_a_manager_and_an_admin_add_contacts_too(login_as):
+    company = make_company("Nordisk Byg ApS")
+    for role in ("manager", "admin"):
+        client = login_as(role)
+        response = client.post(
+            f"/customers/{company.id}/contacts/new", data=contact_form(last_name=role)
+        )
+        assert response.status_code == 303
+    names = db.session.scalars(select(Contact.last_name).where(Contact.company_id == company.id))
+    assert sorted(names) == ["admin", "manager"]

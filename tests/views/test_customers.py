@@ -540,3 +540,27 @@ def test_is_archiving_without_csrf_token_refused(employee_client, csrf):
 def test_is_an_unknown_company_a_404(employee_client):
     assert employee_client.get("/customers/999999").status_code == 404
     assert employee_client.get("/customers/999999/edit").status_code == 404
+
+
+def test_does_archiving_with_htmx_answer_with_a_location(employee_client, hx):
+    company = make_company("Nordisk Byg ApS")
+    response = employee_client.post(f"/customers/{company.id}/archive", headers=hx)
+    assert response.status_code == 200
+    assert f"/customers/{company.id}" in response.headers["HX-Location"]
+    assert company.archived is True
+
+
+def test_may_a_manager_edit_a_company(login_as):
+    company = make_company("Nordisk Byg ApS")
+    response = login_as("manager").post(
+        f"/customers/{company.id}/edit", data=edit_data(company, city="Vejle")
+    )
+    assert response.status_code == 303
+    assert company.city == "Vejle"
+
+
+def test_is_an_anonymous_post_sent_to_sign_in(client):
+    response = client.post("/customers/new", data=company_form())
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+    assert db.session.scalar(select(Company).where(Company.name == "Nordisk Byg ApS")) is None
