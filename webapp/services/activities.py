@@ -40,6 +40,8 @@ class ActivityData:
     assignee: User | None = None
     due_date: date | None = None
     done: bool = False
+    # The deal the entry is logged on (only when logging; an edit keeps the entry's deal).
+    deal: object | None = None
 
 
 def local_today() -> date:
@@ -85,6 +87,7 @@ def log_activity(company: Company, user: User, data: ActivityData) -> Activity:
         body=(data.body or "").strip() or None,
         author=user,
         contact=data.contact,
+        deal_id=data.deal.id if data.deal is not None else None,
         occurred_at=data.occurred_at if data.kind == "meeting" and data.occurred_at else now,
         attendees=list(data.attendees) if data.kind == "meeting" else [],
         created_at=now,

@@ -14,7 +14,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Length, Optional
+from wtforms.validators import Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.forms import choices
@@ -58,9 +58,12 @@ class ActivityForm(FlaskForm):
     due_date = DateField(_l("Due date"), validators=[Optional()])
     done = BooleanField(_l("Done"))
     version = HiddenField()
+    # The deal the entry is logged on, if any (stage entry rules look for it).
+    deal_id = HiddenField()
 
-    def __init__(self, *args, contacts=(), users=(), **kwargs):
+    def __init__(self, *args, contacts=(), users=(), deal=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.deal = deal
         self.kind.invalid_choice_message = _l("Choose what kind of entry this is.")
         self.contacts = {str(c.id): c for c in contacts}
         self.users = {str(u.id): u for u in users}
@@ -73,6 +76,10 @@ class ActivityForm(FlaskForm):
             [("", _l("— choose —")), *((key, u.name) for key, u in self.users.items())]
         )
         self.assignee_id.invalid_choice_message = _l("Choose an active user.")
+
+    def validate_deal_id(self, field):
+        if (field.data or "") != (str(self.deal.id) if self.deal is not None else ""):
+            raise ValidationError(_l("That deal is not one of this company's deals."))
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)

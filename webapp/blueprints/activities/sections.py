@@ -23,20 +23,47 @@ def card_url(company_id: int, activity_id: int | None = None) -> str:
     return url_for("activities.timeline", company_id=company_id, _anchor=anchor)
 
 
-def new_log_form(company, contacts=None, users=None, formdata=None) -> ActivityForm:
-    """The compact "log an activity" form at the top of the timeline."""
+def requested_deal(company, formdata=None):
+    """The deal an entry is to be logged on: the posted deal_id, or ?deal= on a fresh form."""
+    from webapp.extensions import db
+    from webapp.models.pipeline import Deal
+
+    if formdata is not None:
+        raw = formdata.get("log-deal_id", "")
+    else:
+        raw = request.args.get("deal", "") if has_request_context() else ""
+    if not raw.isdigit():
+        return None
+    deal = db.session.get(Deal, int(raw))
+    return deal if deal is not None and deal.company_id == company.id else None
+
+
+def new_log_form(company, contacts=None, users=None, formdata=None, deal=None) -> ActivityForm:
+    """The compact "log an activity" form at the top of the timeline.
+
+    ?log_kind= preselects the kind and ?deal= ties the entry to one of the company's deals
+    (the pipeline links here to "log what is missing").
+    """
     from flask_login import current_user
 
+    if deal is None:
+        deal = requested_deal(company, formdata)
     form = ActivityForm(
         formdata=formdata,
         prefix="log",
         contacts=queries.company_contacts(company.id) if contacts is None else contacts,
         users=queries.active_users() if users is None else users,
+        deal=deal,
     )
     if formdata is None:
         form.occurred_at.data = local_now()
         if current_user.is_authenticated:
             form.assignee_id.data = str(current_user.id)
+        if deal is not None:
+            form.deal_id.data = str(deal.id)
+        kind = chosen_kind(request.args.get("log_kind")) if has_request_context() else None
+        if kind:
+            form.kind.data = kind
     return form
 
 
@@ -70,7 +97,10 @@ def open_tasks_context(company, just_done=None) -> dict:
 def timeline_section(company) -> dict:
     # The card's own URL may carry ?kind=meeting too, so a filtered card can be shared.
     kind = chosen_kind(request.args.get("kind")) if has_request_context() else None
-    return timeline_context(company, kind)
+    context = timeline_context(company, kind)
+    if has_request_context() and chosen_kind(request.args.get("log_kind")):
+        context["focus_log"] = True  # came to log something: the cursor goes to the form
+    return context
 
 
 @card_section("open_tasks")

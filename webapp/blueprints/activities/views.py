@@ -85,6 +85,7 @@ def data_from(form: ActivityForm) -> ActivityData:
         assignee=form.users.get(form.assignee_id.data or "") if kind == "task" else None,
         due_date=form.due_date.data if kind == "task" else None,
         done=bool(form.done.data) if kind == "task" else False,
+        deal=form.deal,
     )
 
 
