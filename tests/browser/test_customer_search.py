@@ -45,3 +45,21 @@ def test_does_the_header_search_show_a_company_as_you_type(page, live_user, live
     expect(page).to_have_url(re.compile(rf"/customers/{company_id}$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Xylofonhuset Aarhus ApS")
     expect(page).to_have_title("Xylofonhuset Aarhus ApS — Kanel")
+
+
+def test_does_choosing_a_filter_narrow_the_rows_and_show_a_chip(page, live_user, live_company):
+    live_company(name="Ravn Kunde ApS", status_key="customer")
+    live_company(name="Ravn Emne ApS", status_key="prospect")
+    sign_in(page, live_user(name="Frida Filter"))
+    page.goto("/customers/?q=ravn")
+    rows = page.locator("#customer-rows tbody tr")
+    expect(rows).to_have_count(2)
+    page.evaluate("window.stillTheSamePage = true")
+
+    page.get_by_label("Status kind").select_option(label="Customer")
+
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Ravn Kunde ApS")
+    expect(page.locator(".chips")).to_contain_text("Kind: Customer")
+    expect(page).to_have_url(re.compile(r"/customers/\?q=ravn&kind=customer$"))
+    assert page.evaluate("window.stillTheSamePage") is True

@@ -564,3 +564,15 @@ def test_is_an_anonymous_post_sent_to_sign_in(client):
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
     assert db.session.scalar(select(Company).where(Company.name == "Nordisk Byg ApS")) is None
+
+
+def test_do_the_swapped_rows_carry_the_state_the_filters_do_not_show(employee_client, hx):
+    referral = option("lead_source", "Referral")
+    response = employee_client.get(
+        f"/customers/?option={referral.id}&sort=city&dir=desc&archived=1", headers=hx
+    )
+    # The next search from the box sends these along, so the list keeps its state.
+    assert f'<input type="hidden" name="option" value="{referral.id}">' in response.text
+    assert '<input type="hidden" name="sort" value="city">' in response.text
+    assert '<input type="hidden" name="dir" value="desc">' in response.text
+    assert '<input type="hidden" name="archived" value="1">' in response.text
