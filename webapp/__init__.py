@@ -95,6 +95,7 @@ def _register_blueprints(app):
     from webapp.blueprints.deals import bp as deals_bp
     from webapp.blueprints.groups import bp as groups_bp
     from webapp.blueprints.home import bp as home_bp
+    from webapp.blueprints.industries import bp as industries_bp
     from webapp.blueprints.pipeline import bp as pipeline_bp
 
     app.register_blueprint(auth_bp)
@@ -103,6 +104,7 @@ def _register_blueprints(app):
     app.register_blueprint(groups_bp, url_prefix="/customers")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(activities_bp)
+    app.register_blueprint(industries_bp, url_prefix="/industries")
     app.register_blueprint(deals_bp, url_prefix="/deals")
     app.register_blueprint(pipeline_bp, url_prefix="/pipeline")
 

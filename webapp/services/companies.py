@@ -18,6 +18,8 @@ from webapp.models.customer import Company, Status
 from webapp.models.user import User, utcnow
 from webapp.services.audit import record_change
 from webapp.services.automation import on_status_changed
+from webapp.services.categories import refresh_category
+from webapp.services.industries import label_for_id
 
 # Fields a company form edits, in the order the history lists them.
 COMPANY_FIELDS = (
@@ -30,6 +32,7 @@ COMPANY_FIELDS = (
     "website",
     "phone",
     "email",
+    "industry_id",
     "employees",
     "category",
     "category_manual",
@@ -178,12 +181,15 @@ def find_duplicates(name=None, cvr=None, website_domain=None, exclude_id=None, l
 
 
 def _apply(company: Company, data: dict) -> None:
+    before = (company.id, company.industry_id, company.employees, company.category_manual)
+    old_category = company.category
     for field in COMPANY_FIELDS:
         if field in data:
             setattr(company, field, data[field])
     company.name = " ".join(company.name.split())
     company.name_key = name_key_for(company.name)
     company.website, company.website_domain = clean_website(company.website)
+    refresh_category(company, before, old_category)
 
 
 def _label_of(model, ident):
@@ -198,12 +204,14 @@ def _history_value(field, value):
         return _label_of(Status, value)
     if field == "owner_id":
         return _label_of(User, value)
+    if field == "industry_id":
+        return label_for_id(value) or None
     return value
 
 
 def history_field(field: str) -> str:
     """The field name history rows use: status and owner rather than their ids."""
-    return {"status_id": "status", "owner_id": "owner"}.get(field, field)
+    return {"status_id": "status", "owner_id": "owner", "industry_id": "industry"}.get(field, field)
 
 
 def create_company(data: dict, user) -> Company:

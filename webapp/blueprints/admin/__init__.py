@@ -6,7 +6,9 @@ bp = Blueprint("admin", __name__)
 
 from webapp.blueprints.admin import (  # noqa: E402, F401 - registers the routes on bp
     automation,
+    category_rules,
     groups,
+    industries,
     statuses,
     views,
 )
