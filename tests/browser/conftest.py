@@ -113,3 +113,22 @@ def live_company(live_app):
             return company.id
 
     return factory
+
+
+@pytest.fixture
+def live_deal(live_app):
+    """Return a function that creates a committed deal in a stage (no rule check)."""
+
+    def factory(company_id, stage_key="prospect", **fields):
+        from tests.factories import make_deal
+        from webapp.models.customer import Company
+        from webapp.models.user import User
+
+        with live_app.app_context():
+            if "owner_id" in fields:
+                fields["owner"] = db.session.get(User, fields.pop("owner_id"))
+            deal = make_deal(db.session.get(Company, company_id), stage_key, **fields)
+            db.session.commit()
+            return deal.id
+
+    return factory

@@ -9,6 +9,7 @@ from webapp.blueprints.admin import (  # noqa: E402, F401 - registers the routes
     category_rules,
     groups,
     industries,
+    stages,
     statuses,
     views,
 )

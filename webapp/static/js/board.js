@@ -38,10 +38,10 @@
 
   // A refused or stale drag: the card goes back where it was before the message shows.
   document.addEventListener("htmx:beforeSwap", function (event) {
-    var form = event.target;
-    if (!form.matches || !form.matches("form.move-form")) return;
-    var card = form.closest(".deal-card");
-    if (!card) return;
+    var elt = (event.detail.requestConfig && event.detail.requestConfig.elt) || event.detail.elt;
+    var card = elt && elt.closest ? elt.closest(".deal-card") : null;
+    var form = card && card.querySelector("form.move-form");
+    if (!form) return;
     card.classList.remove("deal-card-moving");
     var origin = card.kanelOrigin;
     card.kanelOrigin = null;
