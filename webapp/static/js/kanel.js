@@ -83,48 +83,39 @@
   });
 })();
 
-// Industry picker: a chosen option fills the text box and the hidden id; typing clears the id.
-// A confirmation dialog fetched by htmx opens as a modal.
+// Deals: links marked data-dialog open that <dialog> instead of their page (won, lost, reopen);
+// data-dialog-close closes it; "Log it" links (data-log-kind) choose the kind in the deal's log form.
 (function () {
   "use strict";
-  function pickerOf(el) { return el.closest && el.closest("[data-industry-picker]"); }
-  function options(picker) { return Array.prototype.slice.call(picker.querySelectorAll("[data-industry-option]")); }
   document.addEventListener("click", function (event) {
-    var option = event.target.closest && event.target.closest("[data-industry-option]");
-    var picker = option && pickerOf(option);
-    if (!picker) return;
-    picker.querySelector("[data-industry-id]").value = option.dataset.id;
-    var text = picker.querySelector("[data-industry-text]");
-    text.value = option.dataset.label;
-    picker.querySelector(".picker-options").innerHTML = "";
-    text.focus();
-  });
-  document.addEventListener("input", function (event) {
-    var picker = event.target.matches && event.target.matches("[data-industry-text]") && pickerOf(event.target);
-    if (picker) picker.querySelector("[data-industry-id]").value = "";
-  });
-  document.addEventListener("keydown", function (event) {
-    var picker = pickerOf(event.target);
-    if (!picker) return;
-    var list = options(picker);
-    var at = list.indexOf(event.target);
-    if (event.key === "ArrowDown" && list.length) {
-      event.preventDefault();
-      list[Math.min(at + 1, list.length - 1)].focus();
-    } else if (event.key === "ArrowUp" && at >= 0) {
-      event.preventDefault();
-      if (at === 0) picker.querySelector("[data-industry-text]").focus(); else list[at - 1].focus();
-    } else if (event.key === "Escape" && list.length) {
-      picker.querySelector(".picker-options").innerHTML = "";
-      picker.querySelector("[data-industry-text]").focus();
-    } else if (event.key === "Enter" && event.target.matches("[data-industry-text]") && list.length === 1) {
-      event.preventDefault();
-      list[0].click();
+    var opener = event.target.closest("[data-dialog]");
+    if (opener) {
+      var dialog = document.getElementById(opener.getAttribute("data-dialog"));
+      if (dialog && typeof dialog.showModal === "function") {
+        event.preventDefault();
+        dialog.showModal();
+        var first = dialog.querySelector("input:not([type=hidden]), select, textarea, button");
+        if (first) first.focus();
+      }
+      return;
     }
-  });
-  document.addEventListener("htmx:afterSettle", function (event) {
-    event.target.querySelectorAll("dialog[data-modal]").forEach(function (dialog) {
-      if (!dialog.open) dialog.showModal();
-    });
+    var closer = event.target.closest("[data-dialog-close]");
+    if (closer && closer.closest("dialog")) {
+      event.preventDefault();
+      closer.closest("dialog").close();
+      return;
+    }
+    var logLink = event.target.closest("[data-log-kind]");
+    if (logLink) {
+      var form = document.getElementById("deal-log-form");
+      var kind = form && form.querySelector('input[name$="kind"][value="' + logLink.getAttribute("data-log-kind") + '"]');
+      if (kind) {
+        event.preventDefault();
+        kind.checked = true;
+        form.scrollIntoView({ behavior: "smooth", block: "start" });
+        var text = form.querySelector("input[name$=subject]") || form.querySelector("textarea");
+        if (text) text.focus({ preventScroll: true });
+      }
+    }
   });
 })();
