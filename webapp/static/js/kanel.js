@@ -83,6 +83,52 @@
   });
 })();
 
+// Industry picker: a chosen option fills the text box and the hidden id; typing clears the id.
+// A confirmation dialog fetched by htmx opens as a modal.
+(function () {
+  "use strict";
+  function pickerOf(el) { return el.closest && el.closest("[data-industry-picker]"); }
+  function options(picker) { return Array.prototype.slice.call(picker.querySelectorAll("[data-industry-option]")); }
+  document.addEventListener("click", function (event) {
+    var option = event.target.closest && event.target.closest("[data-industry-option]");
+    var picker = option && pickerOf(option);
+    if (!picker) return;
+    picker.querySelector("[data-industry-id]").value = option.dataset.id;
+    var text = picker.querySelector("[data-industry-text]");
+    text.value = option.dataset.label;
+    picker.querySelector(".picker-options").innerHTML = "";
+    text.focus();
+  });
+  document.addEventListener("input", function (event) {
+    var picker = event.target.matches && event.target.matches("[data-industry-text]") && pickerOf(event.target);
+    if (picker) picker.querySelector("[data-industry-id]").value = "";
+  });
+  document.addEventListener("keydown", function (event) {
+    var picker = pickerOf(event.target);
+    if (!picker) return;
+    var list = options(picker);
+    var at = list.indexOf(event.target);
+    if (event.key === "ArrowDown" && list.length) {
+      event.preventDefault();
+      list[Math.min(at + 1, list.length - 1)].focus();
+    } else if (event.key === "ArrowUp" && at >= 0) {
+      event.preventDefault();
+      if (at === 0) picker.querySelector("[data-industry-text]").focus(); else list[at - 1].focus();
+    } else if (event.key === "Escape" && list.length) {
+      picker.querySelector(".picker-options").innerHTML = "";
+      picker.querySelector("[data-industry-text]").focus();
+    } else if (event.key === "Enter" && event.target.matches("[data-industry-text]") && list.length === 1) {
+      event.preventDefault();
+      list[0].click();
+    }
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    event.target.querySelectorAll("dialog[data-modal]").forEach(function (dialog) {
+      if (!dialog.open) dialog.showModal();
+    });
+  });
+})();
+
 // Deals: links marked data-dialog open that <dialog> instead of their page (won, lost, reopen);
 // data-dialog-close closes it; "Log it" links (data-log-kind) choose the kind in the deal's log form.
 (function () {
