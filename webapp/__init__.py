@@ -97,6 +97,7 @@ def _register_blueprints(app):
     from webapp.blueprints.home import bp as home_bp
     from webapp.blueprints.industries import bp as industries_bp
     from webapp.blueprints.pipeline import bp as pipeline_bp
+    from webapp.blueprints.segments import bp as segments_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
@@ -105,6 +106,7 @@ def _register_blueprints(app):
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(activities_bp)
     app.register_blueprint(industries_bp, url_prefix="/industries")
+    app.register_blueprint(segments_bp, url_prefix="/segments")
     app.register_blueprint(deals_bp, url_prefix="/deals")
     app.register_blueprint(pipeline_bp, url_prefix="/pipeline")
 
