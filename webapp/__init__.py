@@ -93,6 +93,7 @@ def _register_blueprints(app):
     from webapp.blueprints.auth import bp as auth_bp
     from webapp.blueprints.customers import bp as customers_bp
     from webapp.blueprints.deals import bp as deals_bp
+    from webapp.blueprints.forecast import bp as forecast_bp
     from webapp.blueprints.groups import bp as groups_bp
     from webapp.blueprints.home import bp as home_bp
     from webapp.blueprints.industries import bp as industries_bp
@@ -109,6 +110,7 @@ def _register_blueprints(app):
     app.register_blueprint(segments_bp, url_prefix="/segments")
     app.register_blueprint(deals_bp, url_prefix="/deals")
     app.register_blueprint(pipeline_bp, url_prefix="/pipeline")
+    app.register_blueprint(forecast_bp, url_prefix="/forecast")
 
 
 @event.listens_for(Engine, "connect")
