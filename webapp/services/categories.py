@@ -233,14 +233,9 @@ def delete_rule(rule: CategoryRule, user) -> None:
 # --- The set-based recompute ------------------------------------------------------------
 
 
-def _computed_category_sql(rules):
-    """A SQL expression giving each company row the category its rules compute."""
-    effective = (
-        select(Industry.effective_category)
-        .where(Industry.id == Company.industry_id)
-        .correlate(Company)
-        .scalar_subquery()
-    )
+def _computed_category_sql(rules, effective):
+    """A SQL expression: the category the rules give a company row whose industry's
+    effective category is `effective` (a column or an expression)."""
     whens = []
     for rule in rules:
         conditions = []
@@ -258,9 +253,25 @@ def _computed_category_sql(rules):
     return cast(case(*whens, else_=None), String(1))
 
 
-def _to_change(computed):
-    """Companies the recompute would change: not set by hand, computed value differs."""
-    return and_(Company.category_manual.is_(False), Company.category.is_distinct_from(computed))
+def _changing(rules):
+    """Companies not set by hand whose computed category differs from the stored one.
+
+    One pass over the companies, each joined to its industry once (an outer join, so
+    companies without an industry count as unmarked): the rows (id, old, new).
+    """
+    computed = _computed_category_sql(rules, Industry.effective_category)
+    rows = (
+        select(
+            Company.id.label("company_id"),
+            Company.category.label("old_category"),
+            computed.label("new_category"),
+        )
+        .select_from(Company)
+        .outerjoin(Industry, Industry.id == Company.industry_id)
+        .where(Company.category_manual.is_(False))
+        .subquery("computed")
+    )
+    return rows, rows.c.old_category.is_distinct_from(rows.c.new_category)
 
 
 @dataclass
@@ -281,19 +292,25 @@ class Moves:
 def category_moves() -> Moves:
     """A dry count: how many companies the current rules and marks would move, and where."""
     db.session.flush()
-    computed = _computed_category_sql(ordered_rules())
-    rows = db.session.execute(
-        select(computed.label("new"), func.count()).where(_to_change(computed)).group_by(computed)
+    rows, differs = _changing(ordered_rules())
+    counted = db.session.execute(
+        select(rows.c.new_category, func.count()).where(differs).group_by(rows.c.new_category)
     ).all()
-    return Moves(Counter(dict(rows)))
+    return Moves(Counter(dict(counted)))
 
 
 def recompute_categories(user) -> Moves:
-    """Give every company not set by hand its computed category; one history row per change."""
+    """Give every company not set by hand its computed category; one history row per change.
+
+    Three set-based statements whatever the number of companies: the dry count (for the
+    summary), INSERT … SELECT of the history rows, and an UPDATE of exactly the companies
+    that change (each looks up its industry once more; only those rows are touched).
+    """
     moves = category_moves()
     if not moves.total:
         return moves
-    computed = _computed_category_sql(ordered_rules())
+    rules = ordered_rules()
+    rows, differs = _changing(rules)
     now = utcnow()
     history = Change.__table__
     db.session.execute(
@@ -301,22 +318,26 @@ def recompute_categories(user) -> Moves:
             ["entity", "entity_id", "company_id", "field", "old", "new", "user_id", "changed_at"],
             select(
                 literal("company", String(20)),
-                Company.id,
-                Company.id,
+                rows.c.company_id,
+                rows.c.company_id,
                 literal("category", String(60)),
-                Company.category,
-                computed,
+                rows.c.old_category,
+                rows.c.new_category,
                 cast(literal(user.id if user is not None else None, Integer), Integer),
                 literal(now, history.c.changed_at.type),
-            ).where(_to_change(computed)),
+            ).where(differs),
         )
     )
-    table = Company.__table__
+    effective = (
+        select(Industry.effective_category)
+        .where(Industry.id == Company.industry_id)
+        .correlate(Company)
+        .scalar_subquery()
+    )
     db.session.execute(
-        table.update()
-        .where(table.c.category_manual.is_(False))
-        .where(table.c.category.is_distinct_from(computed))
-        .values(category=computed)
+        Company.__table__.update()
+        .where(Company.id.in_(select(rows.c.company_id).where(differs)))
+        .values(category=_computed_category_sql(rules, effective))
     )
     _expire(Company, "category")
     return moves
