@@ -20,6 +20,7 @@ from webapp.services.forecast import add_months, month_range, month_start
 
 GRID_MONTHS = 12
 MAX_AMOUNT = Decimal("999999999999.99")  # Numeric(14, 2)
+CENT = Decimal("0.01")
 COMPANY = "all"  # the cell key of the whole company's row
 
 
@@ -175,8 +176,8 @@ def save_grid(grid: Grid, values: dict, token: str, seen: int, user) -> int:
     changed = 0
     for (user_id, month), amount in values.items():
         budget = existing.get((user_id, month))
-        old = budget.amount if budget is not None else None
-        if old is not None and amount is not None and Decimal(str(old)) == amount:
+        old = Decimal(str(budget.amount)).quantize(CENT) if budget is not None else None
+        if old is not None and amount is not None and old == amount:
             continue
         if old is None and amount is None:
             continue
