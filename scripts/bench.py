@@ -506,6 +506,18 @@ def wipe(url: str) -> None:
     engine.dispose()
 
 
+def analyse() -> None:
+    """Give the planner statistics; on PostgreSQL also the visibility map that index-only
+    scans need (autovacuum would build it in production, but not before the measures)."""
+    db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM ANALYZE")
+    else:
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+
+
 def upgrade_reused(url: str) -> None:
     """Apply migrations added since the data was generated (new indexes, columns)."""
     import flask_migrate
@@ -519,8 +531,7 @@ def upgrade_reused(url: str) -> None:
         return
     started = time.perf_counter()
     flask_migrate.upgrade()
-    db.session.execute(text("ANALYZE"))
-    db.session.commit()
+    analyse()
     print(f"  applied new migrations and ANALYZE in {time.perf_counter() - started:.0f} s")
 
 
@@ -538,7 +549,10 @@ def prepare(url: str, scale_name: str, regenerate: bool, explicit_url: bool):
                 db.session.rollback()
         db.session.remove()
         db.engine.dispose()
-    if marker and marker.get("scale") == asdict(scale) and not regenerate:
+    steps = [step.__name__ for step in GENERATION_STEPS]
+    if marker and marker.get("scale") == asdict(scale) and marker.get("steps") != steps:
+        print(f"The {scale_name} benchmark data in {url} lacks newer generation steps.")
+    elif marker and marker.get("scale") == asdict(scale) and not regenerate:
         print(f"Reusing the {scale_name} benchmark data in {url} (generated {marker['at']},")
         print(f"  in {marker['seconds']:.0f} s); --regenerate builds it again.")
         with app.app_context():
@@ -569,12 +583,12 @@ def prepare(url: str, scale_name: str, regenerate: bool, explicit_url: bool):
         reset_sequences(db.session)
         db.session.commit()
         analyse_started = time.perf_counter()
-        db.session.execute(text("ANALYZE"))
-        db.session.commit()
+        analyse()
         print(f"  {'ANALYZE':<28} {time.perf_counter() - analyse_started:7.1f} s")
         seconds = time.perf_counter() - started
         marker = {
             "scale": asdict(scale),
+            "steps": steps,
             "at": utcnow().isoformat(timespec="seconds"),
             "seconds": round(seconds, 1),
             "counts": generated.counts,
@@ -706,6 +720,8 @@ def run_measure(client, measure: Measure, repeat: int, warmup: int):
     only this thread's work, so they stay steady when other processes share the cores.
     """
     times, cpu_times = [], []
+    if not measure.requests:
+        return times, cpu_times, "no data to request (regenerate the benchmark data)"
     for n in range(warmup + repeat):
         method, url, data, headers = measure.requests[n % len(measure.requests)]
         cpu_started = time.thread_time()
