@@ -244,3 +244,8 @@ def test_is_the_query_count_the_same_for_5_and_50_deals(employee_client):
     many = count_queries(employee_client, "/forecast/")
     assert few == many
     assert count_queries(employee_client, "/forecast/?owner=mine&category=B") == many
+
+
+def test_does_the_board_link_to_the_forecast_with_its_owner_and_category(employee_client):
+    page = employee_client.get("/pipeline/?owner=mine&category=B").get_data(as_text=True)
+    assert 'href="/forecast/?owner=mine&amp;category=B">Forecast vs budget</a>' in page
