@@ -51,6 +51,18 @@ def seed_demo_command(if_empty):
         click.echo(f"  {user.email:32} {user.role:9} password: {DEMO_PASSWORD}")
 
 
+@click.command("analyze-db")
+@with_appcontext
+def analyze_db_command():
+    """Refresh the query planner's statistics (run after migrations and large imports)."""
+    # SQLite keeps no statistics by itself; without them it picks poor plans for the
+    # list pages once tables grow. PostgreSQL's autovacuum does this too, but later.
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("ANALYZE")
+    click.echo("Planner statistics refreshed.")
+
+
 def register(app):
+    app.cli.add_command(analyze_db_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)

@@ -43,3 +43,13 @@ def test_does_create_user_prompt_for_the_password(app):
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.email == "p@example.com"))
     assert user.check_password("typed password")
+
+
+def test_does_analyze_db_give_sqlite_statistics(app):
+    result = app.test_cli_runner().invoke(args=["analyze-db"])
+    assert result.exit_code == 0, result.output
+    assert "statistics refreshed" in result.output
+    with app.app_context(), db.engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            tables = connection.exec_driver_sql("SELECT count(*) FROM sqlite_stat1").scalar()
+            assert tables > 0
