@@ -52,12 +52,14 @@ from webapp.models.activity import Activity, activity_attendee  # noqa: E402
 from webapp.models.audit import Change, Setting  # noqa: E402
 from webapp.models.customer import Company, Contact, Status  # noqa: E402
 from webapp.models.group import Group, GroupOption, GroupValue  # noqa: E402
+from webapp.models.pipeline import Deal, Stage, StageChange  # noqa: E402
 from webapp.models.user import User, utcnow  # noqa: E402
 
 SEED = 2026
 CHUNK = 10_000
 MARKER = "bench_data"  # a Setting row that says which scale the database holds
 TARGET_MS = 50  # DESIGN.md: every interactive page and htmx partial p95 <= 50 ms
+BOARD_TARGET_MS = 150  # DESIGN.md: the board with 2,000 open deals
 
 
 @dataclass(frozen=True)
@@ -431,14 +433,156 @@ def generate_activities(session, scale, rng, now, config, out):
     return "activities"
 
 
+# --- The pipeline: deals and their moves (issue 4) ----------------------------------------
+
+DEAL_TITLES = [
+    "Payroll system",
+    "Finance package",
+    "Consulting, 40 hours",
+    "Upgrade to the new version",
+    "More licences",
+    "Integration with e-conomic",
+    "Service agreement",
+    "Training day",
+]
+OPEN_DEAL_SHARE = 0.02  # DESIGN.md: the board with 2,000 open deals of 100,000
+WON_SHARE = 0.35  # of the closed deals; the rest are lost
+
+
+def generate_deals(session, scale, rng, now, config, out):
+    """Deals across the companies: ~2 % open, spread over the stages; the rest won or lost
+    with closed_at over two years. Every deal has a StageChange for each step it took."""
+    stages = (
+        session.execute(select(Stage.id).where(Stage.active).order_by(Stage.position, Stage.id))
+        .scalars()
+        .all()
+    )
+    reasons = session.scalars(select(Status.id).where(Status.kind == "inactive")).all()
+    sales = config["sales"]
+    companies = out.company_ids
+    first_deal, first_change = next_id(session, Deal), next_id(session, StageChange)
+    open_count = max(len(stages), round(scale.deals * OPEN_DEAL_SHARE))
+    open_ids = set(rng.sample(range(scale.deals), k=min(open_count, scale.deals)))
+    deals = ChunkedInserter(session, Deal.__table__)
+    changes = ChunkedInserter(session, StageChange.__table__, after=deals)
+    change_id = first_change
+    two_years = 730 * 86400
+
+    def step(deal_id, from_stage, to_stage, at, user, outcome=None, via="board"):
+        nonlocal change_id
+        changes.add(
+            {
+                "id": change_id,
+                "deal_id": deal_id,
+                "from_stage_id": from_stage,
+                "to_stage_id": to_stage,
+                "outcome": outcome,
+                "via": via,
+                "user_id": user,
+                "changed_at": at,
+            }
+        )
+        change_id += 1
+
+    for n in range(scale.deals):
+        deal_id = first_deal + n
+        owner = rng.choice(sales)
+        is_open = n in open_ids
+        if is_open:
+            created = now - timedelta(seconds=rng.uniform(86400, 240 * 86400))
+            end = now
+        else:
+            created = now - timedelta(seconds=rng.uniform(30 * 86400, two_years))
+            end = min(now, created + timedelta(days=rng.uniform(5, 200)))
+        created = created.replace(microsecond=0)
+        reached = rng.randrange(len(stages))
+        # The moves are spread between the deal's creation and its last change.
+        times = sorted(created + (end - created) * rng.random() for _ in range(reached))
+        times = [t.replace(microsecond=0) for t in times]
+        step(deal_id, None, stages[0], created, owner, via="form")
+        for position, at in enumerate(times, start=1):
+            step(deal_id, stages[position - 1], stages[position], at, owner)
+        entered = times[-1] if times else created
+        row = {
+            "id": deal_id,
+            "company_id": rng.choice(companies),
+            "title": rng.choice(DEAL_TITLES),
+            "value": rng.randrange(5, 600) * 1000,
+            "currency": "DKK",
+            "stage_id": stages[reached],
+            "owner_id": owner,
+            "probability_override": rng.choice((25, 50, 75)) if rng.random() < 0.1 else None,
+            "expected_close": None,
+            "outcome": "open",
+            "lost_reason_id": None,
+            "competitor_option_id": None,
+            "campaign_id": None,
+            "closed_at": None,
+            "stage_entered_at": entered,
+            "source": None,
+            "notes": None,
+            "created_at": created,
+            "created_by_id": owner,
+            "updated_at": entered,
+            "version": reached + 1,
+        }
+        if is_open:
+            row["expected_close"] = (now + timedelta(days=rng.randint(5, 180))).date()
+        else:
+            won = rng.random() < WON_SHARE
+            closed = end.replace(microsecond=0)
+            row["outcome"] = "won" if won else "lost"
+            row["closed_at"] = closed.date()
+            row["expected_close"] = closed.date()
+            row["lost_reason_id"] = None if won else rng.choice(reasons)
+            row["updated_at"] = closed
+            row["version"] += 1
+            step(deal_id, stages[reached], None, closed, owner, outcome=row["outcome"])
+        deals.add(row)
+    deals.flush()
+    changes.flush()
+    if session.get_bind().dialect.name == "postgresql":
+        for table in ("deal", "stage_change"):
+            session.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 - fixed names
+                    f"COALESCE((SELECT MAX(id) FROM {table}), 1))"
+                )
+            )
+    out.counts["deals"] = deals.count
+    out.counts["open_deals"] = len(open_ids)
+    out.counts["stage_changes"] = changes.count
+    return "deals and their moves"
+
+
+def pipeline_measures(marker: dict) -> list:
+    """The board (target 150 ms with 2,000 open deals), whole and filtered by owner."""
+    owners = db.session.scalars(
+        select(Deal.owner_id)
+        .where(Deal.outcome == "open")
+        .group_by(Deal.owner_id)
+        .order_by(func.count().desc(), Deal.owner_id)
+        .limit(4)
+    ).all()
+    return [
+        Measure("board", "GET /pipeline/", [("GET", "/pipeline/", None, {})], BOARD_TARGET_MS),
+        Measure(
+            "board_filtered",
+            "GET /pipeline/?owner=…",
+            [("GET", f"/pipeline/?owner={o}", None, {}) for o in owners],
+            BOARD_TARGET_MS,
+        ),
+    ]
+
+
 # The steps run in this order; each adds rows and notes in `out` what later steps need.
-# The pipeline issue appends a generate_deals step here (Scale.deals says how many).
 GENERATION_STEPS = [
     generate_users,
     generate_companies,
     generate_contacts,
     generate_group_values,
     generate_activities,
+    generate_deals,
 ]
 
 
@@ -686,7 +830,7 @@ def build_measures(marker: dict) -> list[Measure]:
             [("GET", f"/customers/search?q={t}", None, hx) for t in terms],
         ),
         Measure("group_save", "POST /customers/<id>/groups/<id> (htmx)", saves),
-    ]
+    ] + pipeline_measures(marker)
 
 
 class StatementLog:

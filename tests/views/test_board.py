@@ -237,3 +237,18 @@ def test_must_one_sign_in_to_see_the_board(client, url):
     response = client.get(url)
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("language", ["en", "da"])
+def test_do_cards_show_money_exactly_as_the_money_filter(app, language):
+    from flask_babel import force_locale
+
+    from webapp.blueprints.pipeline.views import CardText
+    from webapp.i18n import money
+
+    amounts = ["0", "5", "999.5", "1000", "12500.5", "1234567.891", "-2500", "100000000"]
+    with app.test_request_context("/pipeline/"), force_locale(language):
+        text = CardText()
+        for amount in amounts:
+            for currency in ("DKK", "EUR"):
+                assert text.money(Decimal(amount), currency) == money(Decimal(amount), currency)
