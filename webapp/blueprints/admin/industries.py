@@ -190,10 +190,7 @@ def industries_mark(industry_id):
             )
             return confirm_page(
                 heading,
-                _(
-                    "The mark applies to everything below it that has no mark of its own. "
-                    "Companies whose category is set by hand keep it."
-                ),
+                _("The mark applies to everything below it that has no mark of its own."),
                 moves,
                 url_for("admin.industries_mark", industry_id=industry.id),
                 [("category", category or "")],
