@@ -7,6 +7,7 @@ always looks current and two databases seeded on the same day hold the same stor
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -15,6 +16,7 @@ from webapp.models.activity import Activity, activity_attendee
 from webapp.models.audit import Change
 from webapp.models.customer import CardView, Company, Contact, Status
 from webapp.models.group import Group, GroupOption, GroupValue
+from webapp.models.pipeline import Budget, Deal, Stage, StageChange
 from webapp.models.user import utcnow
 from webapp.services.users import create_user, find_user_by_email
 
@@ -330,7 +332,9 @@ def seed_demo():
             language=language,
         )
         users.append(user)
-    seed_demo_crm({user.email.split("@")[0]: user for user in users})
+    by_name = {user.email.split("@")[0]: user for user in users}
+    seed_demo_crm(by_name)
+    seed_demo_deals(by_name)
     return users
 
 
@@ -750,3 +754,319 @@ def _add_card_views(demo: _Demo):
             company.updated_by = service
             company.version += 1
     db.session.add_all(views)
+
+
+# --- Deals, their history and the budgets (the pipeline) -------------------------------------
+
+DEMO_DEAL_SEED = DEMO_SEED + 4
+DEAL_TITLES = [
+    "Kanel {n} brugere", "Kanel til salg og service, {n} brugere", "Udvidelse med {n} brugere",
+    "Integration til økonomisystemet", "Integration til lønsystemet", "Opstart og kursus",
+    "Kanel Pro, {n} brugere", "Rapportpakke til ledelsen", "Fornyelse og udvidelse",
+    "Import af kundedata og opsætning", "Servicemodul til {n} brugere", "Kampagnemodul",
+]  # fmt: skip
+STAGE_KEYS = ("suspect", "prospect", "lead", "qualified", "proposal")
+# How far open deals have come (stage key, weight).
+OPEN_STAGE_WEIGHTS = [("suspect", 14), ("prospect", 16), ("lead", 16), ("qualified", 14),
+                      ("proposal", 10)]  # fmt: skip
+# Companies with the lead status have come further.
+LEAD_STAGE_WEIGHTS = [("suspect", 1), ("prospect", 3), ("lead", 10), ("qualified", 12),
+                      ("proposal", 9)]  # fmt: skip
+# The stage a lost deal was lost from.
+LOST_STAGE_WEIGHTS = [("prospect", 4), ("lead", 6), ("qualified", 8), ("proposal", 7)]
+REQUIREMENT_TEXTS = {
+    "call": ("Opkald om behov", "Talte med kontaktpersonen om deres behov og budget."),
+    "email": ("Materiale sendt", "Sendt produktark og prisindikation efter aftale."),
+    "meeting": ("Behovsafdækning", "Gennemgik deres salgsproces og ønsker. Næste skridt aftalt."),
+    "proposal": ("Tilbud sendt", "Tilbud på licens, opsætning og kursus."),
+}
+
+
+def seed_demo_deals(users: dict) -> bool:
+    """About 150 deals over two years with their moves, activities and outcomes, and budgets.
+
+    Return False (and add no deals) when there are deals already; budgets are only added for
+    months that have none.
+    """
+    added = False
+    if db.session.scalar(select(Deal.id).limit(1)) is None:
+        added = _add_demo_deals(users)
+    _add_demo_budgets(users)
+    db.session.flush()
+    return added
+
+
+def _add_demo_deals(users: dict) -> bool:
+    rng = random.Random(DEMO_DEAL_SEED)
+    now = utcnow().replace(microsecond=0)
+    stages = {s.key: s for s in db.session.scalars(select(Stage)) if s.key in STAGE_KEYS}
+    if len(stages) < len(STAGE_KEYS):
+        return False
+    for stage in stages.values():
+        stage.requirements  # noqa: B018 - load the rules once, before the loop
+    companies = list(
+        db.session.scalars(select(Company).where(Company.archived.is_(False)).order_by(Company.id))
+    )
+    if not companies:
+        return False
+    contacts = {}
+    for contact in db.session.scalars(
+        select(Contact).where(Contact.archived.is_(False)).order_by(Contact.id)
+    ):
+        contacts.setdefault(contact.company_id, []).append(contact)
+    statuses = {s.key: s for s in db.session.scalars(select(Status)) if s.key}
+    competitor_group = db.session.scalar(select(Group).where(Group.key == "competitor"))
+    competitors = {
+        o.label: o
+        for o in db.session.scalars(
+            select(GroupOption).where(GroupOption.group_id == competitor_group.id)
+        )
+    } if competitor_group else {}  # fmt: skip
+    chosen_competitor = {
+        value.company_id: value.option
+        for value in db.session.scalars(
+            select(GroupValue).where(GroupValue.group_id == competitor_group.id)
+        )
+    } if competitor_group else {}  # fmt: skip
+    sellers = [users["soeren"], users["line"]]
+
+    plans = []
+    by_kind = {}
+    for company in companies:
+        by_kind.setdefault(company.status.key or company.status.kind, []).append(company)
+    pick = rng.sample
+    for company in pick(by_kind.get("customer", []), min(40, len(by_kind.get("customer", [])))):
+        plans.append((company, "won"))
+    for company in pick(
+        by_kind.get("former_customer", []), min(6, len(by_kind.get("former_customer", [])))
+    ):  # noqa: E501
+        plans.append((company, "won_long_ago"))
+    for key in ("lost_to_competitor", "no_budget", "bad_timing", "too_small", "no_need"):
+        group = by_kind.get(key, [])
+        for company in pick(group, min(len(group), 9 if key == "lost_to_competitor" else 5)):
+            plans.append((company, "lost"))
+    for key in ("lead", "prospect", "suspect"):
+        group = by_kind.get(key, [])
+        share = {"lead": 1.0, "prospect": 0.6, "suspect": 0.2}[key]
+        for company in pick(group, int(len(group) * share)):
+            plans.append((company, "open"))
+    customers = by_kind.get("customer", [])
+    for company in pick(customers, min(14, len(customers))):
+        plans.append((company, rng.choice(("open", "open", "lost_upsell"))))
+
+    deals, moves, activities, attendees, changes = [], [], [], [], []
+    for company, plan in plans:
+        people = contacts.get(company.id) or []
+        owner = company.owner if company.owner in sellers else rng.choice(sellers)
+        if rng.random() < 0.06:
+            owner = users["mette"]
+        n = rng.choice((5, 10, 15, 20, 25, 40))
+        title = rng.choice(DEAL_TITLES).format(n=n)
+        value = Decimal(rng.randint(24, 700) * 500)
+        age_limit = max(20, (now - company.created_at).days - 5)
+        if plan in ("won", "lost", "lost_upsell"):
+            closed_days_ago = rng.uniform(3, min(700, age_limit - 10)) if age_limit > 15 else 3
+            length = rng.uniform(20, 140)
+            opened = now - timedelta(days=closed_days_ago + length)
+            closed = now - timedelta(days=closed_days_ago)
+        elif plan == "won_long_ago":
+            closed_days_ago = rng.uniform(400, 720)
+            length = rng.uniform(30, 120)
+            opened = now - timedelta(days=closed_days_ago + length)
+            closed = now - timedelta(days=closed_days_ago)
+        else:
+            opened = now - timedelta(days=rng.uniform(5, min(200, age_limit)))
+            closed = None
+        opened = max(opened, company.created_at + timedelta(hours=1)).replace(microsecond=0)
+        if closed is not None and closed <= opened:
+            closed = opened + timedelta(days=rng.uniform(15, 60))
+            closed = min(closed, now - timedelta(days=1))
+        if plan in ("won", "won_long_ago"):
+            reached = "proposal"
+        elif plan in ("lost", "lost_upsell"):
+            reached = weighted(rng, LOST_STAGE_WEIGHTS)
+        else:
+            # Open deals have come no further than their company's status suggests.
+            furthest = {"suspect": "prospect", "prospect": "lead"}.get(company.status.key)
+            allowed = STAGE_KEYS[: STAGE_KEYS.index(furthest) + 1] if furthest else STAGE_KEYS
+            weights = LEAD_STAGE_WEIGHTS if company.status.key == "lead" else OPEN_STAGE_WEIGHTS
+            reached = weighted(rng, [(k, w) for k, w in weights if k in allowed])
+        path = list(STAGE_KEYS[: STAGE_KEYS.index(reached) + 1])
+        start = "prospect" if rng.random() < 0.55 and len(path) > 1 else "suspect"
+        path = path[path.index(start) :]
+        end = closed or now
+        # Rotting: a few open deals have sat in their stage far longer than its rot days.
+        rotting = plan == "open" and rng.random() < 0.12
+        span = (end - opened).total_seconds()
+        cuts = sorted(rng.uniform(0.05, 0.9) for _ in path[1:])
+        moments = [opened] + [
+            (opened + timedelta(seconds=span * c)).replace(microsecond=0) for c in cuts
+        ]
+        rot = stages[path[-1]].rot_days
+        if plan == "open" and not rotting and rot and (now - moments[-1]).days > rot * 0.8:
+            fresh = now - timedelta(days=rng.uniform(1, rot * 0.8))
+            moments[-1] = max(fresh, moments[-2] if len(moments) > 1 else opened).replace(
+                microsecond=0
+            )
+        if rotting:
+            rot = rot or 30
+            last = now - timedelta(days=rot + rng.randint(5, 40))
+            if last > opened:
+                moments[-1] = last.replace(microsecond=0)
+                moments = [min(m, moments[-1]) for m in moments]
+        deal = Deal(
+            company_id=company.id,
+            title=title,
+            value=value,
+            stage=stages[path[-1]],
+            owner=owner,
+            expected_close=None,
+            outcome="open",
+            created_at=opened,
+            created_by_id=owner.id,
+            stage_entered_at=moments[-1],
+            updated_at=moments[-1],
+            version=len(path),
+        )
+        if plan == "open":
+            days = rng.choice((-12, 10, 20, 35, 50, 70, 95, 120, 150, 175))
+            deal.expected_close = (now + timedelta(days=days + rng.randint(0, 9))).date()
+            if rng.random() < 0.1:
+                deal.probability_override = rng.choice((15, 30, 50, 75))
+        else:
+            deal.expected_close = closed.date()
+        deals.append((deal, plan, path, moments, closed, people))
+
+    db.session.add_all([d for d, *_ in deals])
+    db.session.flush()
+
+    for deal, plan, path, moments, closed, people in deals:
+        owner = deal.owner
+        previous = None
+        for key, at in zip(path, moments, strict=True):
+            stage = stages[key]
+            if previous is not None:
+                # What the stage's rules ask for, logged on the deal before it moved.
+                for requirement in stage.requirements:
+                    kind = rng.choice(requirement.kind_list) if requirement.kind_list else "note"
+                    subject, body = REQUIREMENT_TEXTS.get(kind, ("Opfølgning", "Fulgt op."))
+                    logged = at - timedelta(hours=rng.randint(2, 72))
+                    logged = max(logged, moments[0] + timedelta(minutes=30))
+                    contact = rng.choice(people) if people else None
+                    activity = Activity(
+                        company_id=deal.company_id,
+                        deal_id=deal.id,
+                        kind=kind,
+                        subject=subject,
+                        body=body,
+                        author=owner,
+                        occurred_at=logged,
+                        contact=contact,
+                        created_at=logged,
+                        updated_at=logged,
+                    )
+                    activities.append(activity)
+                    if kind == "meeting" and contact is not None:
+                        attendees.append((activity, contact))
+            moves.append(
+                StageChange(
+                    deal_id=deal.id,
+                    from_stage_id=previous.id if previous else None,
+                    to_stage_id=stage.id,
+                    via="form" if previous is None else rng.choice(("board", "board", "form")),
+                    user_id=owner.id,
+                    changed_at=at,
+                )
+            )
+            previous = stage
+        changes.append(
+            Change(
+                entity="deal",
+                entity_id=deal.id,
+                company_id=deal.company_id,
+                field="created",
+                new=deal.title,
+                user_id=owner.id,
+                changed_at=moments[0],
+            )
+        )
+        if plan in ("won", "won_long_ago"):
+            _close_demo_deal(deal, "won", closed, moves, changes)
+        elif plan in ("lost", "lost_upsell"):
+            company = deal.company
+            if plan == "lost" and company.status.kind == "inactive":
+                reason = company.status
+            else:
+                reason = statuses[rng.choice(("too_small", "no_need", "bad_timing", "no_budget"))]
+            deal.lost_reason = reason
+            if reason.key == "lost_to_competitor":
+                deal.competitor = chosen_competitor.get(company.id) or (
+                    competitors[weighted(rng, COMPETITOR_WEIGHTS.items())] if competitors else None
+                )
+            _close_demo_deal(deal, "lost", closed, moves, changes)
+    db.session.add_all(activities)
+    db.session.add_all(moves)
+    db.session.add_all(changes)
+    db.session.flush()
+    if attendees:
+        db.session.execute(
+            activity_attendee.insert(),
+            [{"activity_id": a.id, "contact_id": c.id} for a, c in attendees],
+        )
+    return True
+
+
+def _close_demo_deal(deal, outcome, closed, moves, changes):
+    deal.outcome = outcome
+    deal.closed_at = closed.date()
+    deal.updated_at = closed
+    deal.version += 1
+    moves.append(
+        StageChange(
+            deal_id=deal.id,
+            from_stage_id=deal.stage_id,
+            to_stage_id=None,
+            outcome=outcome,
+            via="form",
+            user_id=deal.owner_id,
+            changed_at=closed,
+        )
+    )
+    changes.append(
+        Change(
+            entity="deal",
+            entity_id=deal.id,
+            company_id=deal.company_id,
+            field="outcome",
+            old="open",
+            new=outcome,
+            user_id=deal.owner_id,
+            changed_at=closed,
+        )
+    )
+
+
+def _add_demo_budgets(users: dict):
+    """Monthly sales targets for the past 12 and next 6 months: the company's and each seller's."""
+    rng = random.Random(DEMO_DEAL_SEED + 1)
+    today = utcnow().date()
+    first = date(today.year, today.month, 1)
+    months = []
+    for offset in range(-12, 7):
+        year, month = divmod(first.month - 1 + offset, 12)
+        months.append(date(first.year + year, month + 1, 1))
+    sellers = [users["soeren"], users["line"]]
+    existing = {tuple(row) for row in db.session.execute(select(Budget.month, Budget.user_id))}
+    rows = []
+    for month in months:
+        # Quieter in July and December, as in most Danish companies.
+        season = {7: 0.6, 12: 0.75, 1: 0.9, 8: 0.9}.get(month.month, 1.0)
+        shares = []
+        for seller in sellers:
+            amount = Decimal(round(rng.uniform(120_000, 180_000) * season, -4))
+            shares.append(amount)
+            if (month, seller.id) not in existing:
+                rows.append(Budget(month=month, user_id=seller.id, amount=amount))
+        if (month, None) not in existing:
+            rows.append(Budget(month=month, user_id=None, amount=sum(shares) + Decimal(30_000)))
+    db.session.add_all(rows)

@@ -45,7 +45,8 @@ def test_does_the_win_dialog_prefill_the_value_and_today(employee_client):
     assert f'name="win-closed_on" required type="date" value="{date.today().isoformat()}"' in text
     page = employee_client.get(f"/deals/{deal.id}/win")
     assert page.status_code == 200
-    assert "Mark " in page.text and "as won" in page.text
+    assert "Mark " in page.text
+    assert "as won" in page.text
 
 
 def test_does_winning_make_the_company_a_customer_with_a_service_call(

@@ -313,7 +313,8 @@ def test_are_deal_groups_saved_with_the_new_deal(employee_client, deal_groups):
     ).all()
     assert set(chosen) == {options["Large"].id, options["CRM"].id, options["Reports"].id}
     text = employee_client.get(f"/deals/{deal.id}").text
-    assert "Deal size" in text and "Modules" in text
+    assert "Deal size" in text
+    assert "Modules" in text
 
 
 def test_is_a_second_option_in_a_single_choice_deal_group_refused(employee_client, deal_groups):
@@ -614,7 +615,8 @@ def test_does_the_card_log_form_take_the_kind_and_the_deal_from_the_link(employe
     text = employee_client.get(f"/customers/{company.id}?log_kind=email&deal={deal.id}").text
     assert 'checked id="log-kind-2" name="log-kind" type="radio" value="email"' in text
     assert f'name="log-deal_id" type="hidden" value="{deal.id}"' in text
-    assert "For the deal" in text and "Tied deal" in text
+    assert "For the deal" in text
+    assert "Tied deal" in text
 
 
 def test_is_another_companys_deal_ignored_on_the_card(employee_client):
@@ -685,7 +687,7 @@ def test_is_the_card_section_a_page_and_a_fragment(employee_client, hx):
 def test_does_the_card_section_run_the_same_queries_for_2_or_20_deals(employee_client, hx):
     few = make_company()
     many = make_company()
-    for n in range(2):
+    for _n in range(2):
         make_deal(few, "suspect", owner=make_user())
     for n in range(20):
         make_deal(
