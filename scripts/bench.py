@@ -121,21 +121,34 @@ def bulk_insert(session, table, rows) -> int:
 
 
 class ChunkedInserter:
-    """Collect rows and insert them CHUNK at a time, so millions never sit in memory."""
+    """Collect rows and insert them CHUNK at a time, so millions never sit in memory.
+
+    Rows that reference another inserter's rows (`after`) are written only right after that
+    inserter's own chunk, so the order in which a generator adds parent and child rows of
+    one record does not matter.
+    """
 
     def __init__(self, session, table, after=None):
         self.session, self.table, self.rows, self.count = session, table, [], 0
-        # Rows here reference rows of `after`, which must reach the database first.
         self.after = after
+        self.children = []
+        if after is not None:
+            after.children.append(self)
 
     def add(self, row: dict) -> None:
         self.rows.append(row)
-        if len(self.rows) >= CHUNK:
+        if len(self.rows) >= CHUNK and self.after is None:
             self.flush()
 
     def flush(self) -> None:
         if self.after is not None:
-            self.after.flush()
+            self.after.flush()  # writes its rows, then ours
+            return
+        self._write()
+        for child in self.children:
+            child._write()
+
+    def _write(self) -> None:
         if self.rows:
             self.session.execute(insert(self.table), self.rows)
             self.count += len(self.rows)

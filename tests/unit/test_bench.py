@@ -47,6 +47,7 @@ def test_does_the_generator_make_the_asked_row_counts(tiny):
     assert count(Contact) - before[Contact] == scale.contacts
     assert count(Activity) - before[Activity] == scale.activities
     assert count(Activity, Activity.company_id == generated.big_card_id) == scale.big_card
+    assert generated.counts.get("deals") == scale.deals
 
 
 def test_do_generated_rows_point_at_rows_that_exist(tiny):
