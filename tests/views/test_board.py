@@ -35,6 +35,7 @@ def test_does_the_board_show_a_column_per_active_stage_in_order(employee_client)
     positions = [page.index(f">{name}\n") for name in names]
     assert positions == sorted(positions)
     assert "No open deals — create one from a customer card." in page
+    assert 'href="/deals/new">New deal</a>' in page
 
 
 def test_are_the_column_totals_those_of_all_matching_open_deals(employee_client):
@@ -90,7 +91,7 @@ def test_does_a_card_show_company_title_value_owner_and_days_in_stage(employee_c
     card = page[page.index(f'id="deal-{deal.id}"') :]
     card = card[: card.index("</article>")]
     assert f'href="/customers/{company.id}">Fynsk El A/S</a>' in card
-    assert "New payroll" in card
+    assert f'<a href="/deals/{deal.id}">New payroll</a>' in card
     assert "DKK\xa012,500.00" in card
     assert "Erik Employee" in card
     assert "3 days in stage" in card

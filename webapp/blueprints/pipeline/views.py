@@ -196,6 +196,7 @@ def board():
         campaign_names={c.id: c.name for c in campaigns},
         categories=q.CATEGORIES,
         refusal=_pop_refusal(),
+        new_deal_url=url_for("deals.new") if "deals.new" in current_app.view_functions else None,
         page_size=q.PAGE_SIZE,
         **card_context(filters, stages, now),
     )
