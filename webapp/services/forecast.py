@@ -106,11 +106,12 @@ class Figures:
     @property
     def trend(self) -> str | None:
         """ "behind", "ahead" or "on" budget; None when there is no budget."""
-        if self.deviation is None:
+        if self.budget is None:
             return None
-        if self.deviation < 0:
+        deviation = self.won + self.weighted - self.budget
+        if deviation < 0:
             return "behind"
-        return "ahead" if self.deviation > 0 else "on"
+        return "ahead" if deviation > 0 else "on"
 
     def add(self, other: "Figures") -> None:
         self.won += other.won

@@ -2,9 +2,10 @@
 
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from babel import Locale
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_decimal, get_group_symbol, parse_pattern
 from flask import flash, request, url_for
 from flask_babel import format_date, get_locale, ngettext
 from flask_babel import gettext as _
@@ -25,20 +26,63 @@ def today() -> date:
     return date.today()
 
 
-def kroner(amount, signed: bool = False) -> str:
-    """Money in whole kroner in the user's locale: DKK 125,000 or 125.000 kr."""
-    if amount is None:
-        return ""
-    locale = str(get_locale() or "en")
-    whole = Decimal(amount).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
-    if whole == 0:
-        whole = Decimal("0")
-    pattern = Locale.parse(locale).currency_formats["standard"].pattern.replace(".00", "")
-    text = format_currency(whole, "DKK", format=pattern, currency_digits=False, locale=locale)
-    text = text.replace("DKK", "DKK\xa0").replace("\xa0\xa0", "\xa0")
-    if signed and whole > 0:
-        text = "+" + text
-    return text
+@lru_cache(maxsize=8)
+def _money_format(locale_name: str) -> tuple[str, str, str]:
+    """The locale's DKK prefix and suffix (around a whole number) and its group separator."""
+    locale = Locale.parse(locale_name)
+    currency = parse_pattern(locale.currency_formats["standard"].pattern.replace(".00", ""))
+    zero = currency.apply(Decimal("0"), locale, currency="DKK", currency_digits=False)
+    prefix, _zero, suffix = zero.partition("0")
+    # CLDR's English pattern glues the code to the number; a space reads better.
+    if prefix and not prefix.endswith(("\xa0", " ")):
+        prefix += "\xa0"
+    return prefix, suffix, get_group_symbol(locale)
+
+
+class ForecastFormat:
+    """The forecast's amounts and deviation words in the user's locale.
+
+    A page shows hundreds of figures: the patterns are parsed and the labels translated
+    once per page, not once per cell.
+    """
+
+    def __init__(self):
+        self.prefix, self.suffix, self.group = _money_format(str(get_locale() or "en"))
+        self.no_budget = _("no budget")
+        self.budget_of = _("budget %(amount)s")
+        self.words = {
+            "behind": ("▼ ", _("%(p)s %% behind"), _("behind")),
+            "ahead": ("▲ ", _("%(p)s %% ahead"), _("ahead")),
+            "on": ("● ", None, _("on budget")),
+        }
+
+    def kroner(self, amount, signed: bool = False) -> str:
+        """Money in whole kroner: DKK 125,000 (English) or 125.000 kr. (Danish)."""
+        if amount is None:
+            return ""
+        whole = int(Decimal(amount).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+        text = self.prefix + self.number(abs(whole)) + self.suffix
+        if whole < 0:
+            return "-" + text
+        return "+" + text if signed and whole > 0 else text
+
+    def number(self, whole: int) -> str:
+        return f"{whole:,}".replace(",", self.group)
+
+    def deviation(self, figures) -> str:
+        """▼ 23 % behind, ▲ 5 % ahead or ● on budget ("" without a budget)."""
+        if figures.trend is None:
+            return ""
+        arrow, with_percent, bare = self.words[figures.trend]
+        percent = figures.deviation_percent
+        if with_percent is None or percent is None:
+            return arrow + bare
+        return arrow + with_percent % {"p": self.number(abs(percent))}
+
+    def budget(self, figures) -> str:
+        if figures.budget is None:
+            return self.no_budget
+        return self.budget_of % {"amount": self.kroner(figures.budget)}
 
 
 def amount_text(amount) -> str:
@@ -59,6 +103,7 @@ def index():
     """Show won, weighted pipeline and budget for six months, for the company and per person."""
     filters = ForecastFilters.from_args(request.args)
     result = forecast(filters, current_user, today())
+    fmt = ForecastFormat()
     owners = owner_choices()
     names = {str(u.id): u.name for u in owners}
     names.update({str(p.user_id): p.name for p in result.people if p.user_id})
@@ -75,8 +120,11 @@ def index():
         owner_names=names,
         budget_holder=budget_holder,
         categories=CATEGORIES,
-        chart=bar_chart(result.months, result.figures, kroner),
-        kroner=kroner,
+        chart=bar_chart(result.months, result.figures, fmt.kroner),
+        fmt=fmt,
+        kroner=fmt.kroner,
+        month_names=[format_date(m, "MMMM yyyy") for m in result.months],
+        month_short=[format_date(m, "MMM yyyy") for m in result.months],
         may_budget=current_user.has_role("manager"),
     )
     if wants_fragment():
@@ -86,6 +134,7 @@ def index():
 
 def _grid_page(grid, past, typed, errors=None, stale=None, token=None, seen=None, status=200):
     names = {u.id: u.name for u in grid.users}
+    kroner = ForecastFormat().kroner
     stale_rows = []
     for change in stale or []:
         month, who = budget_service.describe_field(change.field, names)
