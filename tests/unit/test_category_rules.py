@@ -224,7 +224,8 @@ def test_does_the_recompute_change_only_what_must_change_and_record_exactly_that
     moves = service.recompute_categories(admin)
     assert moves.to == dry.to
     assert {c.id: c.category for c in companies} == expected
-    assert manual.category == "C" and manual.category_manual
+    assert manual.category == "C"
+    assert manual.category_manual
     rows = db.session.scalars(
         select(Change).where(
             Change.entity == "company", Change.field == "category", Change.company_id.in_(before)

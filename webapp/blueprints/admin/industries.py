@@ -119,7 +119,7 @@ def industries_import():
                 flash(_skipped_message(report), "info")
             if moves.total:
                 flash(category_service.moves_summary(moves), "info")
-            return hx_redirect(url_for("admin.industries"))
+            return hx_redirect(url_for("admin.industries"), full_reload=True)
     return render(
         "admin/industries.html",
         q="",
@@ -177,7 +177,7 @@ def industries_mark(industry_id):
     label = industry_service.label_of(industry)
     if category == industry.category:
         flash(_("Nothing changed."), "info")
-        return hx_redirect(back)
+        return hx_redirect(back, full_reload=True)
     if form.confirm.data != "1":
         moves = category_service.preview_moves(
             lambda: category_service.set_industry_mark(industry, category, current_user)
@@ -205,4 +205,5 @@ def industries_mark(industry_id):
     apply_and_recompute(
         lambda: category_service.set_industry_mark(industry, category, current_user), message
     )
-    return hx_redirect(back + f"#industry-{industry.id}")
+    # A full load: the pages answer htmx requests with their tree fragment.
+    return hx_redirect(back + f"#industry-{industry.id}", full_reload=True)
