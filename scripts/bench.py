@@ -923,11 +923,13 @@ def explain(measure: Measure, client, log: StatementLog, dialect: str, top: int 
                 print("   plan:", row[-1] if dialect == "sqlite" else row[0])
 
 
-# --- A/B/C recompute (the admin's far-reaching action) -------------------------------------
+# --- Industries and A/B/C: the recompute and the pages that use industries --------------
 
 # Measure name → target in ms. The dry count answers the confirmation dialog; the recompute
 # runs once per confirmed change, so it may take longer than a page.
 RECOMPUTE_TARGETS = {"category_dry_count": 1_000, "recompute_categories": 5_000}
+# Pages measured on the same prepared data (companies spread over the industries).
+INDUSTRY_PAGES = ("list_filter_industry", "industry_picker", "admin_industries")
 # Sections marked as an admin might: the rest stay unmarked.
 BENCH_MARKS = {"C": "A", "J": "A", "M": "B", "G": "B", "F": "C"}
 
@@ -952,17 +954,53 @@ def prepare_categories(session, user) -> None:
     recompute_categories(user)
 
 
-def run_recompute_measures(user, repeat: int, only) -> tuple[dict, bool]:
-    """Time the dry count and the set-based recompute of every company's category.
+def _print_row(name, values, target, cpu_values=()):
+    p50, p95 = statistics.median(values), percentile(values, 0.95)
+    verdict = "OK" if p95 <= target else "SLOW"
+    cpu = ""
+    if cpu_values:
+        cpu = f" {statistics.median(cpu_values):8.1f} {percentile(cpu_values, 0.95):8.1f}"
+    print(f"{name:<22} {p50:8.1f} {p95:8.1f} {len(values):4d} {target:6.0f}ms  {verdict:<6}{cpu}")
+    return {"p50_ms": round(p50, 2), "p95_ms": round(p95, 2), "n": len(values)}
 
-    Each repetition moves the first rule's upper band between 500 and 100 employees, so
+
+def _industry_page_measures(client, admin_client):
+    from webapp.models.marketing import Industry
+
+    sections = db.session.scalars(select(Industry.id).where(Industry.level == 0)).all()
+    hx = {"HX-Request": "true"}
+    employee = [
+        (
+            "list_filter_industry",
+            [("GET", f"/customers/?industry={i}", None, {}) for i in sections],
+        ),
+        (
+            "industry_picker",
+            [
+                ("GET", f"/industries/search?q={q}", None, hx)
+                for q in ("62", "programming", "handel", "a", "computer consultancy")
+            ],
+        ),
+    ]
+    admin = [("admin_industries", [("GET", "/admin/industries", None, {})])]
+    return [(client, n, r) for n, r in employee] + [(admin_client, n, r) for n, r in admin]
+
+
+def run_category_measures(app, client, user, repeat: int, warmup: int, only) -> tuple[dict, bool]:
+    """Time the dry count and the set-based recompute of every company's category, and the
+    pages that read industries, on companies spread over the industries.
+
+    Each recompute moves the first rule's upper band between 500 and 100 employees, so
     every run really moves the A-industry companies with 101–500 employees. Everything
     happens in one transaction that is rolled back: the benchmark data stays as it was.
     """
+    from flask import g
+
     from webapp.services.categories import category_moves, ordered_rules, recompute_categories
 
     names = [n for n in RECOMPUTE_TARGETS if not only or n in only]
-    if not names:
+    pages = [n for n in INDUSTRY_PAGES if not only or n in only]
+    if not names and not pages:
         return {}, False
     results, failed = {}, False
     times = {name: [] for name in names}
@@ -970,7 +1008,7 @@ def run_recompute_measures(user, repeat: int, only) -> tuple[dict, bool]:
     try:
         prepare_categories(db.session, user)
         rule = ordered_rules()[0]
-        for _n in range(max(min(repeat, 5), 1)):
+        for _n in range(max(min(repeat, 5), 1) if names else 0):
             rule.max_employees = 100 if rule.max_employees != 100 else 500
             db.session.flush()
             started = time.perf_counter()
@@ -983,23 +1021,33 @@ def run_recompute_measures(user, repeat: int, only) -> tuple[dict, bool]:
             moved.append(recomputed.total)
             if recomputed.total != moves.total:
                 raise RuntimeError(f"dry count {moves.total} != moved {recomputed.total}")
+        for name in names:
+            results[name] = _print_row(name, times[name], RECOMPUTE_TARGETS[name])
+        if moved:
+            print(f"  (each recompute moved {min(moved):,}–{max(moved):,} companies)")
+        admin = db.session.scalar(select(User).where(User.role == "admin").limit(1))
+        admin_client = app.test_client(user=admin)
+        for page_client, name, requests in _industry_page_measures(client, admin_client):
+            if name not in pages:
+                continue
+            measure = Measure(name, name, requests)
+            # One app context serves every request here: forget the signed-in user it holds.
+            g.pop("_login_user", None)
+            page_times, cpu_times, error = run_measure(page_client, measure, repeat, warmup)
+            g.pop("_login_user", None)
+            if error:
+                failed = True
+                print(f"{name:<22} {'':>8} {'':>8} {'':>4} {'':>8}  ERROR: {error}")
+                results[name] = {"error": error}
+            else:
+                results[name] = _print_row(name, page_times, measure.target_ms, cpu_times)
     except Exception as error:  # noqa: BLE001 - reported in the table
         first_line = str(error).splitlines()[0] if str(error) else ""
-        for name in names:
-            print(f"{name:<22} {'':>8} {'':>8} {'':>4} {'':>8}  ERROR: {first_line}")
-            results[name] = {"error": first_line}
+        for name in [*names, *pages]:
+            if name not in results:
+                print(f"{name:<22} {'':>8} {'':>8} {'':>4} {'':>8}  ERROR: {first_line}")
+                results[name] = {"error": first_line}
         failed = True
-    else:
-        for name in names:
-            values = times[name]
-            p50, p95 = statistics.median(values), percentile(values, 0.95)
-            target = RECOMPUTE_TARGETS[name]
-            verdict = "OK" if p95 <= target else "SLOW"
-            print(
-                f"{name:<22} {p50:8.1f} {p95:8.1f} {len(values):4d} {target:6.0f}ms  {verdict:<6}"
-            )
-            results[name] = {"p50_ms": round(p50, 2), "p95_ms": round(p95, 2), "n": len(values)}
-        print(f"  (each recompute moved {min(moved):,}–{max(moved):,} companies)")
     finally:
         db.session.rollback()
     return results, failed
@@ -1059,8 +1107,13 @@ def main(argv=None):
                 "p95_ms": round(p95, 2),
                 "n": len(times),
             }
-        recomputed, recompute_failed = run_recompute_measures(
-            user, args.repeat, set(args.only.split(",")) if args.only else None
+        recomputed, recompute_failed = run_category_measures(
+            app,
+            client,
+            user,
+            args.repeat,
+            args.warmup,
+            set(args.only.split(",")) if args.only else None,
         )
         results.update(recomputed)
         failed = failed or recompute_failed
