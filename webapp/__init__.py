@@ -91,12 +91,14 @@ def _register_blueprints(app):
     from webapp.blueprints.activities import bp as activities_bp
     from webapp.blueprints.admin import bp as admin_bp
     from webapp.blueprints.auth import bp as auth_bp
+    from webapp.blueprints.campaigns import bp as campaigns_bp
     from webapp.blueprints.customers import bp as customers_bp
     from webapp.blueprints.deals import bp as deals_bp
     from webapp.blueprints.forecast import bp as forecast_bp
     from webapp.blueprints.groups import bp as groups_bp
     from webapp.blueprints.home import bp as home_bp
     from webapp.blueprints.industries import bp as industries_bp
+    from webapp.blueprints.letters import bp as letters_bp
     from webapp.blueprints.pipeline import bp as pipeline_bp
     from webapp.blueprints.segments import bp as segments_bp
 
@@ -111,6 +113,8 @@ def _register_blueprints(app):
     app.register_blueprint(deals_bp, url_prefix="/deals")
     app.register_blueprint(pipeline_bp, url_prefix="/pipeline")
     app.register_blueprint(forecast_bp, url_prefix="/forecast")
+    app.register_blueprint(campaigns_bp, url_prefix="/campaigns")
+    app.register_blueprint(letters_bp, url_prefix="/letters")
 
 
 @event.listens_for(Engine, "connect")
