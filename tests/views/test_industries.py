@@ -554,3 +554,35 @@ def test_does_the_list_filter_by_an_industry_and_everything_below_it(employee_cl
     section_page = employee_client.get(f"/customers/?industry={industry('J').id}", headers=hx).text
     assert section_page.count("Kode ") == 3
     assert "Bager" not in section_page
+
+
+def count_queries(client, url, **kwargs):
+    from sqlalchemy import event
+
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        response = client.get(url, **kwargs)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert response.status_code == 200
+    return len(statements)
+
+
+def test_does_the_tree_run_a_fixed_number_of_queries(admin_client, hx):
+    division = make_industry("62", title="Computer programming and consultancy")
+    make_industry("62.00", title="Programming", parent=division)
+    few = count_queries(admin_client, f"/admin/industries/{division.id}", headers=hx)
+    for n in range(1, 10):
+        child = make_industry(f"62.0{n}", title=f"Programming {n}", parent=division)
+        make_company(industry_id=child.id)
+        make_industry(f"62.0{n}.00", title=f"Programming {n} subclass", parent=child)
+    many = count_queries(admin_client, f"/admin/industries/{division.id}", headers=hx)
+    assert few == many
+    sections = count_queries(admin_client, "/admin/industries")
+    make_company(industry_id=industry("K").id)
+    assert count_queries(admin_client, "/admin/industries") == sections
