@@ -904,16 +904,24 @@ def _add_demo_deals(users: dict) -> bool:
         ]
         rot = stages[path[-1]].rot_days
         if plan == "open" and not rotting and rot and (now - moments[-1]).days > rot * 0.8:
-            fresh = now - timedelta(days=rng.uniform(1, rot * 0.8))
-            moments[-1] = max(fresh, moments[-2] if len(moments) > 1 else opened).replace(
-                microsecond=0
-            )
+            # Moved on recently: the stage's moves fall between the opening and then.
+            fresh = max(now - timedelta(days=rng.uniform(1, rot * 0.8)), opened)
+            if not cuts:
+                opened = fresh.replace(microsecond=0)
+            moments = [opened] + [
+                (opened + (fresh - opened) * (c / cuts[-1])).replace(microsecond=0) for c in cuts
+            ]
         if rotting:
             rot = rot or 30
             last = now - timedelta(days=rot + rng.randint(5, 40))
             if last > opened:
                 moments[-1] = last.replace(microsecond=0)
                 moments = [min(m, moments[-1]) for m in moments]
+        # In office hours (UTC), in order, never in the future; a close comes after the moves.
+        moments = sorted(min(_office_hours(rng, m), now) for m in moments)
+        opened = moments[0]
+        if closed is not None:
+            closed = max(_office_hours(rng, closed), moments[-1] + timedelta(hours=1))
         deal = Deal(
             company_id=company.id,
             title=title,
@@ -950,8 +958,10 @@ def _add_demo_deals(users: dict) -> bool:
                 for requirement in stage.requirements:
                     kind = rng.choice(requirement.kind_list) if requirement.kind_list else "note"
                     subject, body = REQUIREMENT_TEXTS.get(kind, ("Opfølgning", "Fulgt op."))
-                    logged = at - timedelta(hours=rng.randint(2, 72))
-                    logged = max(logged, moments[0] + timedelta(minutes=30))
+                    logged = _office_hours(rng, at - timedelta(days=rng.randint(0, 3)))
+                    if logged >= at:
+                        logged = at - timedelta(minutes=rng.choice((30, 45, 60)))
+                    logged = max(logged, moments[0] + timedelta(minutes=15))
                     contact = rng.choice(people) if people else None
                     activity = Activity(
                         company_id=deal.company_id,
@@ -1014,6 +1024,10 @@ def _add_demo_deals(users: dict) -> bool:
             [{"activity_id": a.id, "contact_id": c.id} for a, c in attendees],
         )
     return True
+
+
+def _office_hours(rng: random.Random, moment: datetime) -> datetime:
+    return moment.replace(hour=rng.randint(7, 14), minute=rng.choice((0, 15, 30, 45)), second=0)
 
 
 def _close_demo_deal(deal, outcome, closed, moves, changes):
