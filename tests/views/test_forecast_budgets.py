@@ -142,6 +142,10 @@ def test_is_an_unreadable_cell_shown_beside_it_and_nothing_saved(manager_client,
     assert 'aria-invalid="true"' in cell
     assert f'<p class="error" id="{bad}-error">Write the amount like 125,000.50.</p>' in cell
     assert "A budget cannot be negative." in page
+    # The first offending cell (the grid reads row by row) takes the focus.
+    assert page.count(" autofocus") == 1
+    first = page[page.index(f'name="{key(seller, THIS)}"') :]
+    assert " autofocus" in first[: first.index(">")]
     assert 'value="90,000"' in page
     assert budgets() == {(None, THIS): Decimal("100000")}
 
