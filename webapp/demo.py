@@ -335,6 +335,7 @@ def seed_demo():
     by_name = {user.email.split("@")[0]: user for user in users}
     seed_demo_crm(by_name)
     seed_demo_deals(by_name)
+    seed_demo_industries()
     return users
 
 
@@ -1084,3 +1085,42 @@ def _add_demo_budgets(users: dict):
         if (month, None) not in existing:
             rows.append(Budget(month=month, user_id=None, amount=sum(shares) + Decimal(30_000)))
     db.session.add_all(rows)
+
+
+# --- Industries and A/B/C (the demo ships only the 21 NACE sections) -----------------------
+
+# Section → weight: the industries a Danish software house sells to.
+DEMO_SECTIONS = [("J", 18), ("M", 16), ("C", 14), ("G", 12), ("F", 10), ("N", 8), ("Q", 6)]
+DEMO_SECTIONS += [("K", 5), ("H", 4), ("I", 3), ("P", 2), ("L", 2)]
+# The admin's marks: IT and consultancies are the best leads, manufacturing next.
+DEMO_MARKS = {"J": "A", "M": "A", "C": "B", "G": "B", "I": "C"}
+
+
+def seed_demo_industries() -> bool:
+    """Give the demo companies a section, mark a few sections, compute their categories.
+
+    Return False (and change nothing) when a company already has an industry.
+    """
+    from webapp.models.marketing import Industry
+    from webapp.services.categories import recompute_categories, refresh_effective_categories
+
+    if db.session.scalar(select(Company.id).where(Company.industry_id.is_not(None)).limit(1)):
+        return False
+    sections = {i.code: i for i in db.session.scalars(select(Industry).where(Industry.level == 0))}
+    companies = db.session.scalars(select(Company).order_by(Company.id)).all()
+    if not companies or not sections:
+        return False
+    rng = random.Random(DEMO_SEED + 5)
+    codes = [code for code, _weight in DEMO_SECTIONS if code in sections]
+    weights = [weight for code, weight in DEMO_SECTIONS if code in sections]
+    for company in companies:
+        company.industry_id = sections[rng.choices(codes, weights)[0]].id
+    for code, mark in DEMO_MARKS.items():
+        if code in sections and sections[code].category is None:
+            sections[code].category = mark
+    db.session.flush()
+    refresh_effective_categories()
+    # The demo's companies start out with their computed category: no history for that.
+    recompute_categories(None, record=False)
+    db.session.flush()
+    return True

@@ -304,3 +304,20 @@ def test_does_a_company_get_its_category_when_created_or_its_headcount_changes(t
     update_company(company, {"category_manual": False}, user, company.version)
     assert company.category == "A"  # cleared: back to the computed value
     assert db.session.get(Company, company.id).category == "A"
+
+
+def test_does_the_demo_give_its_companies_an_industry_and_their_computed_category():
+    from webapp.demo import seed_demo, seed_demo_industries
+
+    seed_demo()
+    companies = db.session.scalars(select(Company)).all()
+    assert all(c.industry_id is not None for c in companies)
+    rules = service.ordered_rules()
+    marks = {i.id: i.effective_category for i in db.session.scalars(select(Industry))}
+    assert all(
+        c.category == service.compute_category(marks[c.industry_id], c.employees, rules)
+        for c in companies
+    )
+    assert {c.category for c in companies} == {"A", "B", "C"}
+    assert not db.session.scalar(select(func.count()).where(Change.field == "category"))
+    assert seed_demo_industries() is False  # a second run changes nothing

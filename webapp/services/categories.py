@@ -299,8 +299,9 @@ def category_moves() -> Moves:
     return Moves(Counter(dict(counted)))
 
 
-def recompute_categories(user) -> Moves:
-    """Give every company not set by hand its computed category; one history row per change.
+def recompute_categories(user, record: bool = True) -> Moves:
+    """Give every company not set by hand its computed category; one history row per change
+    (`record=False` only for data that starts out computed, like the demo's).
 
     Three set-based statements whatever the number of companies: the dry count (for the
     summary), INSERT … SELECT of the history rows, and an UPDATE of exactly the companies
@@ -311,7 +312,25 @@ def recompute_categories(user) -> Moves:
         return moves
     rules = ordered_rules()
     rows, differs = _changing(rules)
-    now = utcnow()
+    if record:
+        _record_moves(rows, differs, user, utcnow())
+    effective = (
+        select(Industry.effective_category)
+        .where(Industry.id == Company.industry_id)
+        .correlate(Company)
+        .scalar_subquery()
+    )
+    db.session.execute(
+        Company.__table__.update()
+        .where(Company.id.in_(select(rows.c.company_id).where(differs)))
+        .values(category=_computed_category_sql(rules, effective))
+    )
+    _expire(Company, "category")
+    return moves
+
+
+def _record_moves(rows, differs, user, now) -> None:
+    """INSERT … SELECT one history row per company that changes category."""
     history = Change.__table__
     db.session.execute(
         insert(history).from_select(
@@ -328,19 +347,6 @@ def recompute_categories(user) -> Moves:
             ).where(differs),
         )
     )
-    effective = (
-        select(Industry.effective_category)
-        .where(Industry.id == Company.industry_id)
-        .correlate(Company)
-        .scalar_subquery()
-    )
-    db.session.execute(
-        Company.__table__.update()
-        .where(Company.id.in_(select(rows.c.company_id).where(differs)))
-        .values(category=_computed_category_sql(rules, effective))
-    )
-    _expire(Company, "category")
-    return moves
 
 
 def preview_moves(change) -> Moves:
