@@ -245,3 +245,14 @@ def test_does_the_grid_carry_a_csrf_token_that_lets_the_save_through(manager_cli
     data[key(None, THIS)] = "1,000"
     assert manager_client.post("/forecast/budgets", data=data).status_code == 303
     assert budgets() == {(None, THIS): Decimal("1000")}
+
+
+def test_does_a_departed_salesperson_with_a_budget_keep_a_row_to_clear_it(manager_client):
+    gone = make_user(name="Gone Seller", department="sales", active=False)
+    add_budget(NEXT, "30000", gone)
+    page = manager_client.get("/forecast/budgets").get_data(as_text=True)
+    assert 'Gone Seller <span class="muted">(inactive)</span>' in page
+    data = opened(manager_client)
+    data[key(gone, NEXT)] = ""
+    assert manager_client.post("/forecast/budgets", data=data).status_code == 303
+    assert budgets() == {}

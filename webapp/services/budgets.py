@@ -9,7 +9,7 @@ from decimal import Decimal
 from babel.numbers import NumberFormatError, get_decimal_symbol, get_group_symbol, parse_decimal
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, text
 
 from webapp.extensions import db
 from webapp.models.audit import Change
@@ -22,6 +22,8 @@ GRID_MONTHS = 12
 MAX_AMOUNT = Decimal("999999999999.99")  # Numeric(14, 2)
 CENT = Decimal("0.01")
 COMPANY = "all"  # the cell key of the whole company's row
+# PostgreSQL: one transaction at a time checks and saves the grid (any fixed number will do).
+SAVE_LOCK = 4_711_001
 
 
 class InvalidAmount(ValueError):
@@ -115,8 +117,8 @@ def load_grid(months: list[date]) -> Grid:
             select(User)
             .where(
                 or_(
-                    (User.active.is_(True)) & (User.department == "sales"),
-                    User.id.in_(holders) if holders else False,
+                    User.active.is_(True) & (User.department == "sales"),
+                    User.id.in_(holders),
                 )
             )
             .order_by(User.active.desc(), func.lower(User.name), User.id)
@@ -164,6 +166,10 @@ def save_grid(grid: Grid, values: dict, token: str, seen: int, user) -> int:
     Refuses (StaleGrid, nothing changed) when the stored budgets differ from those the
     form was opened with, so no colleague's save is overwritten unseen.
     """
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Two saves at once must not both pass the check below (and the company's rows,
+        # user_id NULL, are not covered by the unique constraint).
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SAVE_LOCK})
     current = stored_amounts(grid.months)
     if grid_token(current) != token:
         raise StaleGrid(changes_since(seen, grid.months), grid_token(current), last_change_id())
