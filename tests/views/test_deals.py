@@ -126,14 +126,14 @@ def test_can_a_deal_be_opened_from_the_card(employee_client):
     )
 
 
-def test_does_an_htmx_create_answer_with_hx_location(employee_client, hx):
+def test_does_an_htmx_create_answer_with_a_redirect_to_the_deal(employee_client, hx):
     company = make_company()
     response = employee_client.post(
         f"/deals/new?company={company.id}", data=new_deal_form(), headers=hx
     )
     assert response.status_code == 200
     [deal] = deals_of(company)
-    assert f"/deals/{deal.id}" in response.headers["HX-Location"]
+    assert response.headers["HX-Redirect"] == f"/deals/{deal.id}"
 
 
 def test_does_an_htmx_create_with_errors_answer_with_the_form_only(employee_client, hx):
@@ -718,3 +718,12 @@ def test_is_an_edit_without_a_csrf_token_refused(employee_client):
     response = employee_client.post(f"/deals/{deal.id}/edit", data=edit_form(deal, title="X"))
     assert response.status_code in (400, 422)
     assert deal.title != "X"
+
+
+def test_does_the_value_help_show_each_users_own_number_format(login_as):
+    company = make_company()
+    english = login_as("employee", language="en")
+    danish = login_as("employee", language="da")
+    assert "12,500.50" in english.get(f"/deals/new?company={company.id}").text
+    assert "12.500,50" in danish.get(f"/deals/new?company={company.id}").text
+    assert "12,500.50" in english.get(f"/deals/new?company={company.id}").text

@@ -1,5 +1,7 @@
 """Deal pages: create, edit, the deal page with its log, won, lost, reopen, deal groups."""
 
+from decimal import Decimal
+
 from flask import abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -47,6 +49,11 @@ FIELD_LABELS = {
     "lost_reason": _l("Lost because"),
     "competitor": _l("Competitor"),
 }
+
+
+def to_deal(deal, anchor=None):
+    """Go to the deal page after a change: a whole new page (its htmx fragments are parts)."""
+    return hx_redirect(url_for("deals.detail", deal_id=deal.id, _anchor=anchor), full_reload=True)
 
 
 def get_deal_or_404(deal_id: int):
@@ -145,6 +152,7 @@ def _render_form(company, deal, form, groups, chosen, status=200, **extra):
         groups=groups,
         chosen=chosen,
         stage_rules=_later_rules() if deal is None else [],
+        amount_example=_amount_text(Decimal("12500.50")),
         field_label=field_label,
         shown_value=shown_value,
         **extra,
@@ -186,7 +194,7 @@ def new():
         else:
             db.session.commit()
             flash(_("Opened the deal %(title)s.", title=deal.title), "success")
-            return hx_redirect(url_for("deals.detail", deal_id=deal.id))
+            return to_deal(deal)
     return _render_form(company, None, form, groups, chosen, 422, groups_error=groups_error)
 
 
@@ -232,7 +240,7 @@ def edit(deal_id):
         flash(_("Saved %(title)s.", title=deal.title), "success")
     else:
         flash(_("Nothing changed."), "info")
-    return hx_redirect(url_for("deals.detail", deal_id=deal.id))
+    return to_deal(deal)
 
 
 def _later_rules() -> list[str]:
@@ -306,7 +314,7 @@ def log(deal_id):
         db.session.commit()
         if not wants_fragment():
             flash(_("Logged: %(what)s.", what=activity.kind_label), "success")
-            return hx_redirect(url_for("deals.detail", deal_id=deal.id, _anchor="deal-log"))
+            return to_deal(deal, "deal-log")
         return render(
             "deals/detail.html",
             block="deal_progress",
@@ -353,7 +361,7 @@ def save_groups(deal_id):
     if not wants_fragment() and status == 200:
         if saved:
             flash(_("Saved the deal's groups."), "success")
-        return hx_redirect(url_for("deals.detail", deal_id=deal.id, _anchor="deal-groups"))
+        return to_deal(deal, "deal-groups")
     return render(
         "deals/detail.html",
         block="deal_groups",
@@ -392,7 +400,7 @@ def _lose_form(deal, formdata=None) -> LoseForm:
 def _require_open(deal):
     if deal.outcome != "open":
         flash(_("This deal is already closed."), "info")
-        return hx_redirect(url_for("deals.detail", deal_id=deal.id))
+        return to_deal(deal)
     return None
 
 
@@ -444,7 +452,7 @@ def win(deal_id):
             ),
             "info",
         )
-    return hx_redirect(url_for("deals.detail", deal_id=deal.id))
+    return to_deal(deal)
 
 
 @bp.route("/<int:deal_id>/lose", methods=["GET", "POST"])
@@ -477,7 +485,7 @@ def lose(deal_id):
             ),
             "info",
         )
-    return hx_redirect(url_for("deals.detail", deal_id=deal.id))
+    return to_deal(deal)
 
 
 @bp.route("/<int:deal_id>/reopen", methods=["GET", "POST"])
@@ -487,7 +495,7 @@ def reopen(deal_id):
     deal = get_deal_or_404(deal_id)
     if deal.outcome == "open":
         flash(_("This deal is already open."), "info")
-        return hx_redirect(url_for("deals.detail", deal_id=deal.id))
+        return to_deal(deal)
     form = ConfirmForm()
     if request.method == "GET":
         form.version.data = str(deal.version)
@@ -502,7 +510,7 @@ def reopen(deal_id):
     service.reopen(deal, current_user)
     db.session.commit()
     flash(_("Reopened %(title)s in %(stage)s.", title=deal.title, stage=deal.stage.name), "success")
-    return hx_redirect(url_for("deals.detail", deal_id=deal.id))
+    return to_deal(deal)
 
 
 # --- The card's deals section as a page and a fragment -------------------------------------------
