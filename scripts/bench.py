@@ -588,6 +588,30 @@ def pipeline_measures(marker: dict) -> list:
     ]
 
 
+def deal_measures(marker: dict) -> list:
+    """The deal page and the card's deals section (htmx), for deals of busy companies."""
+    deal_ids = db.session.scalars(
+        select(Deal.id).where(Deal.outcome == "open").order_by(Deal.id).limit(20)
+    ).all()
+    company_ids = db.session.scalars(
+        select(Deal.company_id)
+        .group_by(Deal.company_id)
+        .order_by(func.count().desc(), Deal.company_id)
+        .limit(20)
+    ).all()
+    hx = {"HX-Request": "true"}
+    return [
+        Measure(
+            "deal_page", "GET /deals/<id>", [("GET", f"/deals/{i}", None, {}) for i in deal_ids]
+        ),
+        Measure(
+            "deal_card_section",
+            "GET /deals/company/<id> (htmx)",
+            [("GET", f"/deals/company/{i}", None, hx) for i in company_ids],
+        ),
+    ]
+
+
 # The steps run in this order; each adds rows and notes in `out` what later steps need.
 GENERATION_STEPS = [
     generate_users,
@@ -843,7 +867,7 @@ def build_measures(marker: dict) -> list[Measure]:
             [("GET", f"/customers/search?q={t}", None, hx) for t in terms],
         ),
         Measure("group_save", "POST /customers/<id>/groups/<id> (htmx)", saves),
-    ] + pipeline_measures(marker)
+    ] + pipeline_measures(marker) + deal_measures(marker)
 
 
 class StatementLog:
