@@ -844,30 +844,34 @@ def build_measures(marker: dict) -> list[Measure]:
         )
         for n, company_id in enumerate(save_companies)
     ]
-    return [
-        Measure("list", "GET /customers/", [("GET", "/customers/", None, {})]),
-        Measure(
-            "list_search",
-            "GET /customers/?q=…",
-            [("GET", f"/customers/?q={t}", None, {}) for t in terms],
-        ),
-        Measure(
-            "list_filter_option",
-            "GET /customers/?option=…",
-            [("GET", f"/customers/?option={o.id}", None, {}) for o in filter_options],
-        ),
-        Measure(
-            "card_1000",
-            "GET /customers/<1,000 activities>",
-            [("GET", f"/customers/{big}", None, {})],
-        ),
-        Measure(
-            "search_partial",
-            "GET /customers/search?q=… (htmx)",
-            [("GET", f"/customers/search?q={t}", None, hx) for t in terms],
-        ),
-        Measure("group_save", "POST /customers/<id>/groups/<id> (htmx)", saves),
-    ] + pipeline_measures(marker) + deal_measures(marker)
+    return (
+        [
+            Measure("list", "GET /customers/", [("GET", "/customers/", None, {})]),
+            Measure(
+                "list_search",
+                "GET /customers/?q=…",
+                [("GET", f"/customers/?q={t}", None, {}) for t in terms],
+            ),
+            Measure(
+                "list_filter_option",
+                "GET /customers/?option=…",
+                [("GET", f"/customers/?option={o.id}", None, {}) for o in filter_options],
+            ),
+            Measure(
+                "card_1000",
+                "GET /customers/<1,000 activities>",
+                [("GET", f"/customers/{big}", None, {})],
+            ),
+            Measure(
+                "search_partial",
+                "GET /customers/search?q=… (htmx)",
+                [("GET", f"/customers/search?q={t}", None, hx) for t in terms],
+            ),
+            Measure("group_save", "POST /customers/<id>/groups/<id> (htmx)", saves),
+        ]
+        + pipeline_measures(marker)
+        + deal_measures(marker)
+    )
 
 
 class StatementLog:
