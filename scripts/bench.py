@@ -870,6 +870,7 @@ def build_measures(marker: dict) -> list[Measure]:
             Measure("group_save", "POST /customers/<id>/groups/<id> (htmx)", saves),
         ]
         + pipeline_measures(marker)
+        + campaign_measures(marker)
         + deal_measures(marker)
     )
 
@@ -890,6 +891,88 @@ class StatementLog:
         if self.on:
             elapsed = time.perf_counter() - conn.info.pop("bench_started", time.perf_counter())
             self.rows.append((elapsed * 1000, statement, parameters))
+
+
+# --- Campaigns: the list with key figures, a campaign page, the card section (issue 5) ----
+
+CAMPAIGN_TARGET_MS = 500  # campaign results are a report (DESIGN.md: each report <= 500 ms)
+
+
+def campaign_measures(marker: dict) -> list:
+    """The campaign list and pages over big campaigns, re-adding a segment, the card section.
+
+    Two campaigns are made once: every company lost to a competitor (the whitepaper's
+    example, made the one-click way) and every lead, with deals tied to the second.
+    """
+    from webapp.models.marketing import Campaign, CampaignCompany
+    from webapp.services import campaigns as campaign_service
+    from webapp.services.segments import create_segment
+
+    owner = db.session.get(User, marker["employee_id"])
+    statuses = {s.key: s for s in db.session.scalars(select(Status)) if s.key}
+    made = {}
+    for name, key in (
+        ("Bench: lost to competitor", "lost_to_competitor"),
+        ("Bench: leads", "lead"),
+    ):
+        campaign = db.session.scalar(select(Campaign).where(Campaign.name == name))
+        if campaign is None:
+            campaign, _segment, _added = campaign_service.start_status_campaign(
+                statuses[key], owner, today=utcnow().date() - timedelta(days=365)
+            )
+            campaign.name = name
+            campaign.cost = 250_000
+            db.session.execute(
+                Deal.__table__.update()
+                .where(
+                    Deal.company_id.in_(
+                        select(CampaignCompany.company_id).where(
+                            CampaignCompany.campaign_id == campaign.id
+                        )
+                    ),
+                    Deal.campaign_id.is_(None),
+                )
+                .values(campaign_id=campaign.id)
+            )
+        made[name] = campaign
+    db.session.commit()
+    leads = made["Bench: leads"]
+    segment_id = leads.segment_id or create_segment("Bench: campaign leads", "", True, {}, owner).id
+    db.session.commit()
+    members = db.session.scalars(
+        select(CampaignCompany.company_id)
+        .where(CampaignCompany.campaign_id == leads.id)
+        .order_by(CampaignCompany.company_id)
+        .limit(20)
+    ).all()
+    hx = {"HX-Request": "true"}
+    pages = [("GET", f"/campaigns/{c.id}", None, {}) for c in made.values()]
+    return [
+        Measure(
+            "campaign_list",
+            "GET /campaigns/",
+            [("GET", "/campaigns/", None, {})],
+            CAMPAIGN_TARGET_MS,
+        ),
+        Measure("campaign_page", "GET /campaigns/<id>", pages, CAMPAIGN_TARGET_MS),
+        Measure(
+            "campaign_leads_page",
+            "GET /campaigns/<id>?page=… (htmx)",
+            [("GET", f"/campaigns/{leads.id}?page={n}", None, hx) for n in (2, 50, 200)],
+            CAMPAIGN_TARGET_MS,
+        ),
+        Measure(
+            "campaign_add_segment",
+            "POST /campaigns/<id>/segment (all there already)",
+            [("POST", f"/campaigns/{leads.id}/segment", {"segment_id": str(segment_id)}, {})],
+            CAMPAIGN_TARGET_MS,
+        ),
+        Measure(
+            "campaign_card_section",
+            "GET /campaigns/company/<id> (htmx)",
+            [("GET", f"/campaigns/company/{c}", None, hx) for c in members],
+        ),
+    ]
 
 
 def percentile(values, fraction):

@@ -336,6 +336,7 @@ def seed_demo():
     seed_demo_crm(by_name)
     seed_demo_deals(by_name)
     seed_demo_industries()
+    seed_demo_campaigns(by_name)
     return users
 
 
@@ -1122,5 +1123,107 @@ def seed_demo_industries() -> bool:
     refresh_effective_categories()
     # The demo's companies start out with their computed category: no history for that.
     recompute_categories(None, record=False)
+    db.session.flush()
+    return True
+
+
+DEMO_CAMPAIGN_SEED = 7305
+DEMO_LETTER_BODY = (
+    "{{ company.city }}, {{ today }}\n\n"
+    "Kære {{ contact.first_name }} {{ contact.last_name }}\n\n"
+    "Tak for sidst. Vi holder temadag om løn og økonomi i skyen den 14. januar, "
+    "og vi vil meget gerne se {{ company.name }} der.\n\n"
+    "Programmet byder på erfaringer fra tre kunder, nyheder i lønmodulet og god tid til "
+    "spørgsmål. Tilmeld dig ved at svare på denne e-mail eller ringe til os.\n\n"
+    "Med venlig hilsen\n"
+    "{{ sender.name }}"
+)
+DEMO_LETTERHEAD = "Kanel Software A/S\nHavnegade 12\n8000 Aarhus C\nTlf. 86 12 34 56\nCVR 12345674"
+
+
+def seed_demo_campaigns(users: dict) -> bool:
+    """Three campaigns with leads, tied deals and a letter template for the mail merge.
+
+    Return False (and add nothing) when there are campaigns already.
+    """
+    from webapp.models.marketing import Campaign, CampaignCompany, LetterTemplate
+    from webapp.services import campaigns as campaign_service
+
+    if db.session.scalar(select(Campaign.id).limit(1)) is not None:
+        return False
+    if db.session.scalar(select(LetterTemplate.id).limit(1)) is None:
+        db.session.add(
+            LetterTemplate(
+                name="Invitation til temadag",
+                body=DEMO_LETTER_BODY,
+                letterhead=DEMO_LETTERHEAD,
+                updated_at=utcnow(),
+                updated_by_id=users["admin"].id if "admin" in users else None,
+            )
+        )
+    companies = db.session.scalars(
+        select(Company).where(Company.archived.is_(False)).order_by(Company.id)
+    ).all()
+    if not companies:
+        db.session.flush()
+        return False
+    rng = random.Random(DEMO_CAMPAIGN_SEED)
+    today = date.today()
+    marketing = users.get("ida") or next(iter(users.values()))
+    channel = {
+        o.label: o.id
+        for o in db.session.scalars(
+            select(GroupOption).join(Group).where(Group.key == "lead_source")
+        )
+    }
+    plans = [
+        ("Messe: Økonomi & Løn 2026", "Trade fair", "45000", 200, 198, 0.25),
+        ("AdWords forår", "AdWords", "18500", 150, 60, 0.3),
+    ]
+    for name, channel_label, cost, start_days, end_days, share in plans:
+        campaign = campaign_service.create_campaign(
+            campaign_service.CampaignData(
+                name=name,
+                channel_option_id=channel.get(channel_label),
+                cost=Decimal(cost),
+                starts_on=today - timedelta(days=start_days),
+                ends_on=today - timedelta(days=end_days),
+                description="Stand, katalog og opfølgning på alle besøgende."
+                if channel_label == "Trade fair"
+                else "Søgeannoncer på løn- og økonomisystem.",
+            ),
+            marketing,
+        )
+        chosen = rng.sample(companies, max(1, int(len(companies) * share)))
+        for company in chosen:
+            db.session.add(
+                CampaignCompany(
+                    campaign_id=campaign.id,
+                    company_id=company.id,
+                    added_at=datetime.combine(campaign.starts_on, datetime.min.time()),
+                    added_by_id=marketing.id,
+                )
+            )
+        db.session.flush()
+        # Deals of its leads opened after it started came from it.
+        starts = datetime.combine(campaign.starts_on, datetime.min.time())
+        deals = db.session.scalars(
+            select(Deal).where(
+                Deal.company_id.in_(c.id for c in chosen),
+                Deal.created_at >= starts,
+                Deal.campaign_id.is_(None),
+            )
+        ).all()
+        for deal in deals:
+            if rng.random() < 0.7:
+                deal.campaign_id = campaign.id
+    lost = db.session.scalar(select(Status).where(Status.key == "lost_to_competitor"))
+    if lost is not None:
+        campaign, _segment, _added = campaign_service.start_status_campaign(
+            lost, marketing, today=today - timedelta(days=20)
+        )
+        campaign.name = "Vind tabte kunder tilbage"
+        campaign.cost = Decimal("6500")
+        campaign.channel_option_id = channel.get("Cold call")
     db.session.flush()
     return True

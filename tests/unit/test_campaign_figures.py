@@ -254,3 +254,20 @@ def test_is_a_danish_amount_read_in_the_users_locale():
         except service.InvalidAmount:
             continue
         raise AssertionError(f"{bad!r} was accepted")
+
+
+def test_does_the_demo_bring_campaigns_with_leads_deals_and_a_letter_once():
+    from webapp.demo import seed_demo
+    from webapp.models.marketing import LetterTemplate
+    from webapp.services.mailmerge import check_template
+
+    seed_demo()
+    rows = service.campaigns_with_figures()
+    assert len(rows) == 3
+    assert all(figures.leads > 0 for _campaign, figures in rows)
+    assert any(figures.won > 0 for _campaign, figures in rows)
+    letter = db.session.scalar(select(LetterTemplate))
+    check_template(letter.body, letter.letterhead)  # the demo letter is valid
+    seed_demo()
+    assert db.session.scalar(select(func.count()).select_from(Campaign)) == 3
+    assert db.session.scalar(select(func.count()).select_from(LetterTemplate)) == 1

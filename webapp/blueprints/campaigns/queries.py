@@ -33,16 +33,22 @@ def leads_page(campaign_id: int, page: int = 1):
     return rows, total or 0
 
 
-def campaign_deals(campaign_id: int) -> list[Deal]:
-    """The deals tied to the campaign: open first, then by value (one query)."""
-    return list(
-        db.session.scalars(
-            select(Deal)
-            .where(Deal.campaign_id == campaign_id)
-            .options(joinedload(Deal.company), joinedload(Deal.stage))
-            .order_by(Deal.outcome != "open", Deal.value.desc(), Deal.id)
-        )
+DEALS_SHOWN = 50
+
+
+def campaign_deals(campaign_id: int) -> tuple[list[Deal], int]:
+    """The biggest deals tied to the campaign, open first, and how many there are (2 queries)."""
+    total = db.session.scalar(
+        select(func.count()).select_from(Deal).where(Deal.campaign_id == campaign_id)
     )
+    deals = db.session.scalars(
+        select(Deal)
+        .where(Deal.campaign_id == campaign_id)
+        .options(joinedload(Deal.company), joinedload(Deal.stage))
+        .order_by(Deal.outcome != "open", Deal.value.desc(), Deal.id)
+        .limit(DEALS_SHOWN)
+    ).all()
+    return list(deals), total or 0
 
 
 def attachable_deals(campaign_id: int) -> list[Deal]:

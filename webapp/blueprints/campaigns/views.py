@@ -209,19 +209,24 @@ def show(campaign_id):
     campaign = get_campaign_or_404(campaign_id)
     page = _page_number()
     leads, total = q.leads_page(campaign.id, page)
-    mix = service.category_mix(campaign)
+    leads_context = {
+        "campaign": campaign,
+        "leads": leads,
+        "total": total,
+        "page": page,
+        "pages": max((total + q.LEADS_PAGE - 1) // q.LEADS_PAGE, 1),
+    }
+    if wants_fragment():  # paging through the leads: the rest of the page stays
+        return render("campaigns/show.html", block="campaign_leads", **leads_context)
+    deals, deal_count = q.campaign_deals(campaign.id)
     return render(
         "campaigns/show.html",
-        block="campaign_leads",
-        campaign=campaign,
+        **leads_context,
         figures=service.campaign_figures(campaign),
-        mix=mix,
+        mix=service.category_mix(campaign),
         colours=CATEGORY_COLOURS,
-        leads=leads,
-        total=total,
-        page=page,
-        pages=max((total + q.LEADS_PAGE - 1) // q.LEADS_PAGE, 1),
-        deals=q.campaign_deals(campaign.id),
+        deals=deals,
+        deal_count=deal_count,
         attachable=q.attachable_deals(campaign.id),
         segments=q.segments_for(current_user),
         outcomes=OUTCOMES,
