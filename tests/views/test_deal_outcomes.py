@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import make_company, make_deal, make_user, option, status
+from tests.factories import make_company, make_deal, make_user, option, stage, status
 from webapp.extensions import db
 from webapp.models.activity import Activity
 from webapp.models.audit import Change
@@ -320,3 +320,22 @@ def test_is_reopening_without_a_csrf_token_refused(manager_client):
     response = manager_client.post(f"/deals/{deal.id}/reopen", data={"version": "1"})
     assert response.status_code == 400
     assert db.session.get(Deal, deal.id).outcome == "won"
+
+
+def test_does_a_closed_deal_keep_its_stage_when_edited(employee_client):
+    deal = make_deal(make_company(), "proposal", outcome="won", closed_at=date.today(), value=1000)
+    response = employee_client.post(
+        f"/deals/{deal.id}/edit",
+        data={
+            "title": deal.title,
+            "value": "1000",
+            "owner_id": "",
+            "expected_close": "",
+            "stage_id": str(stage("qualified").id),
+            "probability_override": "",
+            "version": str(deal.version),
+        },
+    )
+    assert response.status_code == 422
+    assert "Only open deals can move. Reopen the deal first." in response.text
+    assert deal.stage.key == "proposal"

@@ -233,7 +233,10 @@ def edit(deal_id):
     except StageRuleError as refused:
         form.stage_id.errors = [m.describe() for m in refused.missing]
         return _render_form(deal.company, deal, form, groups, chosen, 422, refused=refused)
-    except (DealStateError, service.DealGroupError) as error:
+    except DealStateError as error:
+        form.stage_id.errors = [str(error)]
+        return _render_form(deal.company, deal, form, groups, chosen, 422)
+    except service.DealGroupError as error:
         return _render_form(deal.company, deal, form, groups, chosen, 422, groups_error=str(error))
     db.session.commit()
     if changed:
