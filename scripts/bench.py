@@ -512,9 +512,6 @@ def generate_deals(session, scale, rng, now, config, out):
         # The moves are spread between the deal's creation and its last change.
         times = sorted(created + (end - created) * rng.random() for _ in range(reached))
         times = [t.replace(microsecond=0) for t in times]
-        step(deal_id, None, stages[0], created, owner, via="form")
-        for position, at in enumerate(times, start=1):
-            step(deal_id, stages[position - 1], stages[position], at, owner)
         entered = times[-1] if times else created
         row = {
             "id": deal_id,
@@ -550,8 +547,12 @@ def generate_deals(session, scale, rng, now, config, out):
             row["lost_reason_id"] = None if won else rng.choice(reasons)
             row["updated_at"] = closed
             row["version"] += 1
-            step(deal_id, stages[reached], None, closed, owner, outcome=row["outcome"])
-        deals.add(row)
+        deals.add(row)  # before its moves, which a full chunk of moves flushes after it
+        step(deal_id, None, stages[0], created, owner, via="form")
+        for position, at in enumerate(times, start=1):
+            step(deal_id, stages[position - 1], stages[position], at, owner)
+        if not is_open:
+            step(deal_id, stages[reached], None, row["updated_at"], owner, outcome=row["outcome"])
     deals.flush()
     changes.flush()
     if session.get_bind().dialect.name == "postgresql":
@@ -872,68 +873,7 @@ def build_measures(marker: dict) -> list[Measure]:
         + pipeline_measures(marker)
         + campaign_measures(marker)
         + deal_measures(marker)
-        + forecast_measures(marker)
     )
-
-
-# --- Forecast vs budget (issue 4) --------------------------------------------------------
-
-FORECAST_COMPANY_BUDGET = 2_500_000  # a month's budget for the whole company
-FORECAST_PERSON_BUDGET = 150_000  # a month's budget for each salesperson
-
-
-def forecast_measures(marker: dict) -> list:
-    """The forecast page over all deals, and its htmx filters by owner and by category.
-
-    Budgets for the 12 months before and after this one are added once (the company's and
-    every active salesperson's), so the budget query has rows to read.
-    """
-    from datetime import date
-    from decimal import Decimal
-
-    from webapp.models.pipeline import Budget, Deal
-    from webapp.services.forecast import add_months, month_start
-
-    first = month_start(date.today())
-    months = [add_months(first, n) for n in range(-12, 12)]
-    sales = db.session.scalars(
-        select(User.id).where(User.department == "sales", User.active).order_by(User.id)
-    ).all()
-    have = set(
-        db.session.execute(
-            select(Budget.user_id, Budget.month).where(Budget.month >= months[0])
-        ).all()
-    )
-    rows = [
-        {
-            "month": month,
-            "user_id": user_id,
-            "amount": Decimal(FORECAST_PERSON_BUDGET if user_id else FORECAST_COMPANY_BUDGET),
-        }
-        for month in months
-        for user_id in [None, *sales]
-        if (user_id, month) not in have
-    ]
-    if rows:
-        db.session.execute(insert(Budget), rows)
-        db.session.commit()
-    owners = db.session.scalars(
-        select(Deal.owner_id)
-        .where(Deal.outcome == "open", Deal.owner_id.is_not(None))
-        .group_by(Deal.owner_id)
-        .order_by(func.count().desc(), Deal.owner_id)
-        .limit(4)
-    ).all()
-    hx = {"HX-Request": "true"}
-    filters = [f"owner={o}" for o in owners] + [f"category={c}" for c in "ABC"]
-    return [
-        Measure("forecast", "GET /forecast/", [("GET", "/forecast/", None, {})]),
-        Measure(
-            "forecast_filter",
-            "GET /forecast/?owner=…|category=… (htmx)",
-            [("GET", f"/forecast/?{f}", None, hx) for f in filters],
-        ),
-    ]
 
 
 class StatementLog:
