@@ -512,9 +512,6 @@ def generate_deals(session, scale, rng, now, config, out):
         # The moves are spread between the deal's creation and its last change.
         times = sorted(created + (end - created) * rng.random() for _ in range(reached))
         times = [t.replace(microsecond=0) for t in times]
-        step(deal_id, None, stages[0], created, owner, via="form")
-        for position, at in enumerate(times, start=1):
-            step(deal_id, stages[position - 1], stages[position], at, owner)
         entered = times[-1] if times else created
         row = {
             "id": deal_id,
@@ -550,8 +547,12 @@ def generate_deals(session, scale, rng, now, config, out):
             row["lost_reason_id"] = None if won else rng.choice(reasons)
             row["updated_at"] = closed
             row["version"] += 1
-            step(deal_id, stages[reached], None, closed, owner, outcome=row["outcome"])
-        deals.add(row)
+        deals.add(row)  # before its moves, which a full chunk of moves flushes after it
+        step(deal_id, None, stages[0], created, owner, via="form")
+        for position, at in enumerate(times, start=1):
+            step(deal_id, stages[position - 1], stages[position], at, owner)
+        if not is_open:
+            step(deal_id, stages[reached], None, row["updated_at"], owner, outcome=row["outcome"])
     deals.flush()
     changes.flush()
     if session.get_bind().dialect.name == "postgresql":
@@ -671,34 +672,6 @@ def stored_marker(session) -> dict | None:
     return json.loads(row.value) if row else None
 
 
-def generation_lock(url: str):
-    """Claim a SQLite benchmark file for generating, so two runs never wipe each other's data.
-
-    The lock file holds the generating process's id and goes when that process ends.
-    """
-    if not url.startswith("sqlite:///"):
-        return None
-    import atexit
-
-    path = Path(url.removeprefix("sqlite:///") + ".generating")
-    try:
-        holder = int(path.read_text().strip() or 0)
-    except (FileNotFoundError, ValueError):
-        holder = 0
-    if holder and holder != os.getpid():
-        try:
-            os.kill(holder, 0)
-        except ProcessLookupError:
-            pass  # a run that died; its lock is stale
-        except PermissionError:
-            sys.exit(f"Another benchmark run (process {holder}) is generating {url}; wait for it.")
-        else:
-            sys.exit(f"Another benchmark run (process {holder}) is generating {url}; wait for it.")
-    path.write_text(str(os.getpid()))
-    atexit.register(path.unlink, missing_ok=True)
-    return path
-
-
 def wipe(url: str) -> None:
     """Start from nothing: delete the SQLite file, or empty the PostgreSQL schema."""
     if url.startswith("sqlite:///"):
@@ -747,10 +720,6 @@ def upgrade_reused(url: str) -> None:
 def prepare(url: str, scale_name: str, regenerate: bool, explicit_url: bool):
     """Return (app, marker): a database holding this scale's data, generating it if needed."""
     scale = SCALES[scale_name]
-    lock_path = Path(url.removeprefix("sqlite:///") + ".generating")
-    if url.startswith("sqlite:///") and lock_path.exists():
-        generation_lock(url)  # exits when a live run is generating this file
-        lock_path.unlink(missing_ok=True)
     app = make_app(url)
     with app.app_context():
         marker = stored_marker(db.session)
@@ -782,7 +751,6 @@ def prepare(url: str, scale_name: str, regenerate: bool, explicit_url: bool):
     if explicit_url and has_companies and not regenerate and not marker:
         sys.exit(f"{url} holds other data; pass --regenerate to wipe it for the benchmark.")
     print(f"Generating the {scale_name} benchmark data into {url}")
-    lock = generation_lock(url)
     wipe(url)
     app = make_app(url)
     with app.app_context():
@@ -818,8 +786,6 @@ def prepare(url: str, scale_name: str, regenerate: bool, explicit_url: bool):
             f"Generated in {seconds:.0f} s: "
             + ", ".join(f"{v:,} {k}" for k, v in generated.counts.items())
         )
-    if lock is not None:
-        lock.unlink(missing_ok=True)
     return app, marker
 
 
@@ -907,7 +873,68 @@ def build_measures(marker: dict) -> list[Measure]:
         + pipeline_measures(marker)
         + campaign_measures(marker)
         + deal_measures(marker)
+        + forecast_measures(marker)
     )
+
+
+# --- Forecast vs budget (issue 4) --------------------------------------------------------
+
+FORECAST_COMPANY_BUDGET = 2_500_000  # a month's budget for the whole company
+FORECAST_PERSON_BUDGET = 150_000  # a month's budget for each salesperson
+
+
+def forecast_measures(marker: dict) -> list:
+    """The forecast page over all deals, and its htmx filters by owner and by category.
+
+    Budgets for the 12 months before and after this one are added once (the company's and
+    every active salesperson's), so the budget query has rows to read.
+    """
+    from datetime import date
+    from decimal import Decimal
+
+    from webapp.models.pipeline import Budget, Deal
+    from webapp.services.forecast import add_months, month_start
+
+    first = month_start(date.today())
+    months = [add_months(first, n) for n in range(-12, 12)]
+    sales = db.session.scalars(
+        select(User.id).where(User.department == "sales", User.active).order_by(User.id)
+    ).all()
+    have = set(
+        db.session.execute(
+            select(Budget.user_id, Budget.month).where(Budget.month >= months[0])
+        ).all()
+    )
+    rows = [
+        {
+            "month": month,
+            "user_id": user_id,
+            "amount": Decimal(FORECAST_PERSON_BUDGET if user_id else FORECAST_COMPANY_BUDGET),
+        }
+        for month in months
+        for user_id in [None, *sales]
+        if (user_id, month) not in have
+    ]
+    if rows:
+        db.session.execute(insert(Budget), rows)
+        db.session.commit()
+    owners = db.session.scalars(
+        select(Deal.owner_id)
+        .where(Deal.outcome == "open", Deal.owner_id.is_not(None))
+        .group_by(Deal.owner_id)
+        .order_by(func.count().desc(), Deal.owner_id)
+        .limit(4)
+    ).all()
+    hx = {"HX-Request": "true"}
+    filters = [f"owner={o}" for o in owners] + [f"category={c}" for c in "ABC"]
+    return [
+        Measure("forecast", "GET /forecast/", [("GET", "/forecast/", None, {})]),
+        Measure(
+            "forecast_filter",
+            "GET /forecast/?owner=…|category=… (htmx)",
+            [("GET", f"/forecast/?{f}", None, hx) for f in filters],
+        ),
+    ]
 
 
 class StatementLog:
