@@ -512,6 +512,9 @@ def generate_deals(session, scale, rng, now, config, out):
         # The moves are spread between the deal's creation and its last change.
         times = sorted(created + (end - created) * rng.random() for _ in range(reached))
         times = [t.replace(microsecond=0) for t in times]
+        step(deal_id, None, stages[0], created, owner, via="form")
+        for position, at in enumerate(times, start=1):
+            step(deal_id, stages[position - 1], stages[position], at, owner)
         entered = times[-1] if times else created
         row = {
             "id": deal_id,
@@ -547,12 +550,8 @@ def generate_deals(session, scale, rng, now, config, out):
             row["lost_reason_id"] = None if won else rng.choice(reasons)
             row["updated_at"] = closed
             row["version"] += 1
-        deals.add(row)  # before its moves, which a full chunk of moves flushes after it
-        step(deal_id, None, stages[0], created, owner, via="form")
-        for position, at in enumerate(times, start=1):
-            step(deal_id, stages[position - 1], stages[position], at, owner)
-        if not is_open:
-            step(deal_id, stages[reached], None, row["updated_at"], owner, outcome=row["outcome"])
+            step(deal_id, stages[reached], None, closed, owner, outcome=row["outcome"])
+        deals.add(row)
     deals.flush()
     changes.flush()
     if session.get_bind().dialect.name == "postgresql":
@@ -672,6 +671,34 @@ def stored_marker(session) -> dict | None:
     return json.loads(row.value) if row else None
 
 
+def generation_lock(url: str):
+    """Claim a SQLite benchmark file for generating, so two runs never wipe each other's data.
+
+    The lock file holds the generating process's id and goes when that process ends.
+    """
+    if not url.startswith("sqlite:///"):
+        return None
+    import atexit
+
+    path = Path(url.removeprefix("sqlite:///") + ".generating")
+    try:
+        holder = int(path.read_text().strip() or 0)
+    except (FileNotFoundError, ValueError):
+        holder = 0
+    if holder and holder != os.getpid():
+        try:
+            os.kill(holder, 0)
+        except ProcessLookupError:
+            pass  # a run that died; its lock is stale
+        except PermissionError:
+            sys.exit(f"Another benchmark run (process {holder}) is generating {url}; wait for it.")
+        else:
+            sys.exit(f"Another benchmark run (process {holder}) is generating {url}; wait for it.")
+    path.write_text(str(os.getpid()))
+    atexit.register(path.unlink, missing_ok=True)
+    return path
+
+
 def wipe(url: str) -> None:
     """Start from nothing: delete the SQLite file, or empty the PostgreSQL schema."""
     if url.startswith("sqlite:///"):
@@ -720,6 +747,10 @@ def upgrade_reused(url: str) -> None:
 def prepare(url: str, scale_name: str, regenerate: bool, explicit_url: bool):
     """Return (app, marker): a database holding this scale's data, generating it if needed."""
     scale = SCALES[scale_name]
+    lock_path = Path(url.removeprefix("sqlite:///") + ".generating")
+    if url.startswith("sqlite:///") and lock_path.exists():
+        generation_lock(url)  # exits when a live run is generating this file
+        lock_path.unlink(missing_ok=True)
     app = make_app(url)
     with app.app_context():
         marker = stored_marker(db.session)
@@ -751,6 +782,7 @@ def prepare(url: str, scale_name: str, regenerate: bool, explicit_url: bool):
     if explicit_url and has_companies and not regenerate and not marker:
         sys.exit(f"{url} holds other data; pass --regenerate to wipe it for the benchmark.")
     print(f"Generating the {scale_name} benchmark data into {url}")
+    lock = generation_lock(url)
     wipe(url)
     app = make_app(url)
     with app.app_context():
@@ -786,6 +818,8 @@ def prepare(url: str, scale_name: str, regenerate: bool, explicit_url: bool):
             f"Generated in {seconds:.0f} s: "
             + ", ".join(f"{v:,} {k}" for k, v in generated.counts.items())
         )
+    if lock is not None:
+        lock.unlink(missing_ok=True)
     return app, marker
 
 
