@@ -512,9 +512,6 @@ def generate_deals(session, scale, rng, now, config, out):
         # The moves are spread between the deal's creation and its last change.
         times = sorted(created + (end - created) * rng.random() for _ in range(reached))
         times = [t.replace(microsecond=0) for t in times]
-        step(deal_id, None, stages[0], created, owner, via="form")
-        for position, at in enumerate(times, start=1):
-            step(deal_id, stages[position - 1], stages[position], at, owner)
         entered = times[-1] if times else created
         row = {
             "id": deal_id,
@@ -550,8 +547,12 @@ def generate_deals(session, scale, rng, now, config, out):
             row["lost_reason_id"] = None if won else rng.choice(reasons)
             row["updated_at"] = closed
             row["version"] += 1
-            step(deal_id, stages[reached], None, closed, owner, outcome=row["outcome"])
-        deals.add(row)
+        deals.add(row)  # before its moves, which a full chunk of moves flushes after it
+        step(deal_id, None, stages[0], created, owner, via="form")
+        for position, at in enumerate(times, start=1):
+            step(deal_id, stages[position - 1], stages[position], at, owner)
+        if not is_open:
+            step(deal_id, stages[reached], None, row["updated_at"], owner, outcome=row["outcome"])
     deals.flush()
     changes.flush()
     if session.get_bind().dialect.name == "postgresql":
