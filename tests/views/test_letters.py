@@ -283,3 +283,16 @@ def test_is_an_empty_segment_explained(employee_client):
     response = employee_client.get(f"/letters/{template.id}/pdf?pdf_segment={segment.id}")
     assert response.status_code == 422
     assert "Nowhere has no contacts to write to." in response.get_data(as_text=True)
+
+
+def test_is_a_segment_too_big_for_one_pdf_refused_with_advice(employee_client, aarhus, monkeypatch):
+    from webapp.services import mailmerge
+
+    segment, _people = aarhus
+    template = make_template()
+    monkeypatch.setattr(mailmerge, "MAX_LETTERS", 2)
+    response = employee_client.get(f"/letters/{template.id}/pdf?pdf_segment={segment.id}")
+    assert response.status_code == 422
+    assert "Aarhus leads would give 3 letters; one PDF holds at most 2." in response.get_data(
+        as_text=True
+    )

@@ -28,8 +28,9 @@ from webapp.models.user import utcnow
 from webapp.services.audit import record_change
 
 MAX_TEMPLATE_LENGTH = 20_000
-# One PDF is built in one request; beyond this the segment should be narrowed or split.
-MAX_LETTERS = 2_000
+# One PDF is built within one request (WeasyPrint lays out some 20-60 pages a second);
+# beyond this the segment should be narrowed or split.
+MAX_LETTERS = 500
 
 CONTACT_FIELDS = {
     "first_name": _l("First name"),
