@@ -44,9 +44,16 @@ def seed_demo_command(if_empty):
     if if_empty and db.session.scalar(select(func.count()).select_from(User)):
         click.echo("The database already has users; demo data not added.")
         return
+    from webapp.models.customer import Company
+
+    companies_before = db.session.scalar(select(func.count()).select_from(Company))
     users = seed_demo()
     db.session.commit()
-    click.echo("Demo data created. Sign in as one of:")
+    added = db.session.scalar(select(func.count()).select_from(Company)) - companies_before
+    if added:
+        click.echo(f"Demo data created ({added} companies). Sign in as one of:")
+    else:
+        click.echo("The demo data was already there; nothing added. Sign in as one of:")
     for user in users:
         click.echo(f"  {user.email:32} {user.role:9} password: {DEMO_PASSWORD}")
 
