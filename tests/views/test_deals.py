@@ -727,3 +727,22 @@ def test_does_the_value_help_show_each_users_own_number_format(login_as):
     assert "12,500.50" in english.get(f"/deals/new?company={company.id}").text
     assert "12.500,50" in danish.get(f"/deals/new?company={company.id}").text
     assert "12,500.50" in english.get(f"/deals/new?company={company.id}").text
+
+
+def test_does_an_edit_form_opened_before_a_group_save_get_refused(employee_client, deal_groups):
+    size, _modules, options = deal_groups
+    deal = make_deal(make_company(), "suspect")
+    opened = edit_form(deal)
+    employee_client.post(
+        f"/deals/{deal.id}/groups",
+        data={f"group-{size.id}": str(options["Small"].id), f"shown-{size.id}": ""},
+    )
+    response = employee_client.post(
+        f"/deals/{deal.id}/edit", data={**opened, f"group-{size.id}": str(options["Large"].id)}
+    )
+    assert response.status_code == 409
+    assert "set Deal size to “Small”" in response.text
+    chosen = db.session.scalars(
+        select(DealGroupValue.option_id).where(DealGroupValue.deal_id == deal.id)
+    ).all()
+    assert chosen == [options["Small"].id]

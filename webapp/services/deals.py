@@ -334,6 +334,8 @@ def save_deal_groups(deal: Deal, options: dict, user, shown: dict | None = None)
                 raise StaleDeal(deal, recent_changes(deal, 1))
     rows = _save_groups(deal, options, user, utcnow())
     if rows:
+        # An open edit form of the deal carries the groups too: it must not overwrite these.
+        deal.version += 1
         deal.updated_at = utcnow()
         db.session.flush()
     return rows

@@ -153,7 +153,7 @@ def _render_form(company, deal, form, groups, chosen, status=200, **extra):
         chosen=chosen,
         stage_rules=_later_rules() if deal is None else [],
         amount_example=_amount_text(Decimal("12500.50")),
-        field_label=field_label,
+        field_label=lambda name: field_label(name, {g.id: g.name for g in groups}),
         shown_value=shown_value,
         **extra,
     )
