@@ -394,6 +394,7 @@ def test_must_a_visitor_sign_in(client):
         "/campaigns/company/{company}/add",
         "/campaigns/company/{company}/{c}/remove",
         "/campaigns/{c}/companies/{company}/remove",
+        "/campaigns/{c}/delete",
     ],
 )
 def test_is_every_change_refused_without_csrf_token(employee_client, csrf, path):
@@ -420,3 +421,30 @@ def test_is_an_unknown_campaign_a_404(employee_client):
     assert employee_client.get("/campaigns/999999").status_code == 404
     assert employee_client.get("/campaigns/999999/edit").status_code == 404
     assert employee_client.get("/campaigns/company/999999").status_code == 404
+
+
+def test_can_its_maker_delete_a_campaign_and_do_companies_and_deals_stay(employee_client):
+    campaign = service.create_campaign(
+        service.CampaignData(name="Oops", starts_on=date.today()), employee_client.user
+    )
+    company = make_company()
+    service.add_company(campaign, company, None)
+    deal = make_deal(company, "lead", campaign_id=campaign.id)
+    page = employee_client.get(f"/campaigns/{campaign.id}/edit").get_data(as_text=True)
+    assert "Delete campaign" in page
+    response = employee_client.post(f"/campaigns/{campaign.id}/delete")
+    assert response.status_code == 303
+    assert db.session.get(Campaign, campaign.id) is None
+    assert deal.campaign_id is None
+    assert db.session.get(type(company), company.id) is not None
+    assert db.session.scalar(select(func.count()).select_from(CampaignCompany)) == 0
+
+
+def test_may_a_colleague_not_delete_someone_elses_campaign(employee_client, manager_client):
+    campaign = make_campaign(name="Not yours")
+    page = employee_client.get(f"/campaigns/{campaign.id}/edit").get_data(as_text=True)
+    assert "Delete campaign" not in page
+    assert employee_client.post(f"/campaigns/{campaign.id}/delete").status_code == 403
+    assert db.session.get(Campaign, campaign.id) is not None
+    assert manager_client.post(f"/campaigns/{campaign.id}/delete").status_code == 303
+    assert db.session.get(Campaign, campaign.id) is None

@@ -297,6 +297,23 @@ def detach_deal(campaign: Campaign, deal: Deal, user) -> bool:
     return _set_deal_campaign(deal, None, user)
 
 
+def may_delete(campaign: Campaign, user) -> bool:
+    """Whoever made a campaign, managers and admins may delete it."""
+    return campaign.created_by_id == user.id or user.has_role("manager")
+
+
+def delete_campaign(campaign: Campaign, user) -> None:
+    """Delete a campaign: its companies are let go, its deals no longer point to it."""
+    db.session.execute(
+        CampaignCompany.__table__.delete().where(CampaignCompany.campaign_id == campaign.id)
+    )
+    for deal in db.session.scalars(select(Deal).where(Deal.campaign_id == campaign.id)):
+        _set_deal_campaign(deal, None, user)
+    record_change(ENTITY, campaign.id, "deleted", campaign.name, None, user)
+    db.session.delete(campaign)
+    db.session.flush()
+
+
 def start_status_campaign(status: Status, user, today: date | None = None):
     """A segment of every company with this status and a campaign to it, in one go.
 

@@ -117,6 +117,7 @@ def _form_page(form, campaign, status=200, stale=None):
         "campaigns/form.html",
         form=form,
         campaign=campaign,
+        may_delete=campaign is not None and service.may_delete(campaign, current_user),
         stale=stale,
         field_label=field_label,
         status=status,
@@ -195,6 +196,20 @@ def edit(campaign_id):
                 flash(_("Nothing changed."), "info")
             return hx_redirect(url_for("campaigns.show", campaign_id=campaign.id))
     return _form_page(form, campaign, 409 if stale is not None else 422, stale=stale)
+
+
+@bp.post("/<int:campaign_id>/delete")
+@role_required("employee")
+def delete(campaign_id):
+    """Delete a campaign (its maker, managers and admins); companies and deals stay."""
+    campaign = get_campaign_or_404(campaign_id)
+    _confirmed()
+    if not service.may_delete(campaign, current_user):
+        abort(403)
+    service.delete_campaign(campaign, current_user)
+    db.session.commit()
+    flash(_("Deleted the campaign %(name)s.", name=campaign.name), "success")
+    return hx_redirect(url_for("campaigns.index"))
 
 
 def _page_number() -> int:
