@@ -253,3 +253,15 @@ def test_do_cards_show_money_exactly_as_the_money_filter(app, language):
         for amount in amounts:
             for currency in ("DKK", "EUR"):
                 assert text.money(Decimal(amount), currency) == money(Decimal(amount), currency)
+
+
+def test_does_a_board_without_active_stages_send_the_admin_to_set_them_up(admin_client):
+    from sqlalchemy import update
+
+    from webapp.models.pipeline import Stage
+
+    db.session.execute(update(Stage).values(active=False))
+    db.session.expire_all()
+    page = admin_client.get("/pipeline/").get_data(as_text=True)
+    assert "There are no active pipeline stages." in page
+    assert 'href="/admin/stages">Set up the stages</a>' in page
