@@ -1,7 +1,7 @@
 """Read-only queries of the letters pages."""
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from webapp.blueprints.customers.queries import contact_match
 from webapp.extensions import db
@@ -54,9 +54,9 @@ def first_segment_contacts(segment, consent_only=False) -> list[Contact]:
     return list(
         db.session.scalars(
             segment_contacts_query(segment, consent_only=consent_only)
-            .options(joinedload(Contact.company))
+            .options(contains_eager(Contact.company))
             .limit(PICK_LIMIT)
-        ).unique()
+        )
     )
 
 
