@@ -336,6 +336,7 @@ def seed_demo():
     seed_demo_crm(by_name)
     seed_demo_deals(by_name)
     seed_demo_industries()
+    seed_demo_segments(by_name)
     seed_demo_campaigns(by_name)
     return users
 
@@ -1123,6 +1124,45 @@ def seed_demo_industries() -> bool:
     refresh_effective_categories()
     # The demo's companies start out with their computed category: no history for that.
     recompute_categories(None, record=False)
+    db.session.flush()
+    return True
+
+
+def seed_demo_segments(users: dict) -> bool:
+    """A few saved segments, among them the whitepaper's example: leads lost to a competitor.
+
+    Return False (and change nothing) when any segment exists already.
+    """
+    from webapp.models.marketing import Segment
+    from webapp.services.segments import create_segment
+
+    if db.session.scalar(select(Segment.id).limit(1)):
+        return False
+    statuses = {s.key: s.id for s in db.session.scalars(select(Status)) if s.key}
+    owner = users.get("mette") or next(iter(users.values()), None)
+    if owner is None or "lost_to_competitor" not in statuses:
+        return False
+    create_segment(
+        "Lost to a competitor",
+        "Leads we lost to a competitor: win them back with the spring campaign.",
+        True,
+        {"status": [statuses["lost_to_competitor"]]},
+        owner,
+    )
+    create_segment(
+        "A and B customers with consent",
+        "Customers worth a newsletter: category A or B, with someone who said yes to e-mails.",
+        True,
+        {"kind": ["customer"], "category": ["A", "B"], "consent": "yes"},
+        owner,
+    )
+    create_segment(
+        "Prospects without activity for three months",
+        "Prospects and leads nobody has talked to lately.",
+        True,
+        {"kind": ["prospect"], "activity_before": (date.today() - timedelta(days=90)).isoformat()},
+        owner,
+    )
     db.session.flush()
     return True
 
