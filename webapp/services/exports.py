@@ -32,7 +32,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select, true
 
 from webapp.extensions import db
 from webapp.models.activity import Activity
@@ -231,10 +231,10 @@ def _base_query(definition, what: str):
     order = [Company.name_key, Company.id]
     if what != "companies":
         stmt = stmt.join(Contact, Contact.company_id == Company.id).where(
-            Contact.archived.is_(False)
+            Contact.archived == false()
         )
         if what == "email" or d.consent == "yes":
-            stmt = stmt.where(Contact.marketing_consent.is_(True))
+            stmt = stmt.where(Contact.marketing_consent == true())
         if what == "email":
             stmt = stmt.where(Contact.email.is_not(None), Contact.email != "")
         order += [Contact.last_name, Contact.first_name, Contact.id]
@@ -261,7 +261,7 @@ def _extras(company_ids, columns) -> dict:
         extra["activity"] = dict(
             db.session.execute(
                 select(Activity.company_id, func.max(Activity.occurred_at))
-                .where(Activity.company_id.in_(ids), Activity.deleted.is_(False))
+                .where(Activity.company_id.in_(ids), Activity.deleted == false())
                 .group_by(Activity.company_id)
             ).all()
         )

@@ -33,7 +33,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import and_, false, func, or_, select, true
 from sqlalchemy.orm import aliased
 
 from webapp.extensions import db
@@ -311,7 +311,7 @@ def _city_variants(cities) -> list[str]:
 def _live_activity(*conditions):
     return (
         select(Activity.id)
-        .where(Activity.company_id == Company.id, Activity.deleted.is_(False), *conditions)
+        .where(Activity.company_id == Company.id, Activity.deleted == false(), *conditions)
         .exists()
     )
 
@@ -323,7 +323,7 @@ def _day_start(day: date) -> datetime:
 def segment_conditions(definition) -> list:
     """The WHERE clauses over Company for this definition; archived companies never match."""
     d = as_definition(definition)
-    where = [Company.archived.is_(False)]
+    where = [Company.archived == false()]
     if d.status:
         where.append(Company.status_id.in_(d.status))
     if d.kind:
@@ -395,8 +395,8 @@ def consenting_contact_exists():
         select(person.id)
         .where(
             person.company_id == Company.id,
-            person.archived.is_(False),
-            person.marketing_consent.is_(True),
+            person.archived == false(),
+            person.marketing_consent == true(),
         )
         .correlate(Company)
         .exists()
@@ -418,9 +418,9 @@ def segment_companies_query(definition):
 
 
 def _contact_conditions(d: SegmentDefinition, consent_only: bool) -> list:
-    where = [Contact.archived.is_(False)]
+    where = [Contact.archived == false()]
     if consent_only or d.consent == "yes":
-        where.append(Contact.marketing_consent.is_(True))
+        where.append(Contact.marketing_consent == true())
     return where
 
 
@@ -466,7 +466,7 @@ def visible_to(user):
     """A condition: the segment is shared, or it is the user's own."""
     if user is None or not getattr(user, "id", None):
         return false()
-    return or_(Segment.shared.is_(True), Segment.owner_id == user.id)
+    return or_(Segment.shared == true(), Segment.owner_id == user.id)
 
 
 def visible_segment(segment_id, user) -> Segment | None:
