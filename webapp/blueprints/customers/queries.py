@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, false, func, or_, select, true, union
+from sqlalchemy import and_, exists, false, func, literal_column, not_, or_, select, true, union
 from sqlalchemy.orm import joinedload
 
 from webapp.extensions import db
@@ -15,8 +15,15 @@ from webapp.services.industries import subtree_ids
 from webapp.services.segments import segment_conditions
 
 PAGE_SIZE = 50
-# Counting stops here: beyond it the list says "10,000+" rather than scanning everything.
+# Counting stops here: beyond it the list says "More than 10,000 companies" rather than
+# scanning everything.
 COUNT_CAP = 10_000
+# A searched or filtered list counts at most this many ("More than 1,000 companies"):
+# nobody pages through thousands of matches, and counting them is most of the work.
+NARROWED_COUNT_CAP = 1_000
+# From this many matches on, SQLite finds a page sooner by walking the sort order's index
+# and checking each row against the set of matches than by sorting the whole set.
+MANY_MATCHES = 1_000
 SORTS = ("name", "status", "owner", "city", "updated")
 
 
@@ -135,17 +142,17 @@ def contact_match(key: str):
     return or_(*contact_conditions(key))
 
 
-def search_condition(q: str):
-    """A company matches on the start of its name, CVR number or city, or of a contact's
-    name or e-mail. Each part is a range on an index; together they form one set of ids,
-    so a rare term costs little and a common one costs what its matches cost."""
+def _search_parts(q: str):
+    """The search as (a condition on the company's name, the other matches as one set of
+    ids or None). The name part is a range on (archived, name_key), the index the list
+    is sorted along; the rest are ranges on their own indexes."""
     key = name_key_for(q)
-    digits = key.replace(" ", "")
+    name = starts_with(Company.name_key, key)
     if len(key) < SHORT_QUERY:
         # One or two letters would match half the contacts: names only, along their index.
-        return starts_with(Company.name_key, key)
+        return name, None
+    digits = key.replace(" ", "")
     parts = [
-        select(Company.id).where(starts_with(Company.name_key, key)),
         select(Company.id).where(or_(*(starts_with(Company.city, v) for v in _case_variants(key)))),
         # One part per contact index (not an OR), so each is read from its index alone.
         *(
@@ -155,13 +162,35 @@ def search_condition(q: str):
     ]
     if digits.isdigit():
         parts.append(select(Company.id).where(starts_with(Company.cvr, digits)))
-    return Company.id.in_(union(*parts))
+    return name, union(*parts)
 
 
-def _where(filters: CompanyFilters) -> list:
-    where = [Company.archived == (true() if filters.archived else false())]
-    if filters.q:
-        where.append(search_condition(filters.q))
+def _flag(value: bool):
+    return true() if value else false()
+
+
+def _in(ids, walk: bool):
+    """company.id IN (ids). With walk, written "id + 0 IN" so SQLite does not drive the
+    query from the set but walks the sort order's index and probes the set, stopping
+    after a page (SQLite only: PostgreSQL turns it into a nested loop)."""
+    column = Company.id + literal_column("0") if walk else Company.id
+    return column.in_(ids)
+
+
+def _where(filters: CompanyFilters, walk: bool = False, search=None, joined_option=None) -> list:
+    """The list's conditions. `search` replaces the search condition (a part of it);
+    `walk` writes the id sets so that SQLite walks the sort order (see `_in`);
+    `joined_option` is an option the caller joins group_value on instead."""
+    where = [Company.archived == _flag(filters.archived)]
+    if search is not None:
+        where += search
+    elif filters.q:
+        name, others = _search_parts(filters.q)
+        if others is None:
+            where.append(name)
+        else:
+            by_name = select(Company.id).where(Company.archived == _flag(filters.archived), name)
+            where.append(_in(union(by_name, *others.selects), walk))
     if filters.status:
         where.append(Company.status_id == filters.status)
     if filters.kind:
@@ -174,9 +203,21 @@ def _where(filters: CompanyFilters) -> list:
         # The industry and everything below it: a section holds its divisions, classes, ...
         where.append(Company.industry_id.in_(subtree_ids(filters.industry)))
     for option_id in filters.options:
-        where.append(
-            Company.id.in_(select(GroupValue.company_id).where(GroupValue.option_id == option_id))
-        )
+        if option_id == joined_option:
+            continue
+        if walk:
+            # Probed per walked row along ix_group_value_option_company: no list to build.
+            where.append(
+                exists().where(
+                    GroupValue.option_id == option_id, GroupValue.company_id == Company.id
+                )
+            )
+        else:
+            where.append(
+                Company.id.in_(
+                    select(GroupValue.company_id).where(GroupValue.option_id == option_id)
+                )
+            )
     if filters.segment and filters.segment_definition is not None:
         # The segment's own clauses also leave out archived companies.
         where += segment_conditions(filters.segment_definition)
@@ -214,30 +255,82 @@ def _load(ids) -> list[Company]:
     return [loaded[i] for i in ids if i in loaded]
 
 
+def _count(filters: CompanyFilters, limit: int, search=None) -> int:
+    """How many companies match, counting no further than `limit`.
+
+    With an option filter the count starts from that option's rows in group_value (one per
+    company) and stops after `limit`, instead of first gathering every company that has it.
+    """
+    if filters.options:
+        first = filters.options[0]
+        capped = (
+            select(literal_column("1"))
+            .select_from(GroupValue)
+            .join(Company, Company.id == GroupValue.company_id)
+            .where(
+                GroupValue.option_id == first,
+                *_where(filters, search=search, joined_option=first),
+            )
+        )
+    else:
+        capped = (
+            select(literal_column("1")).select_from(Company).where(*_where(filters, search=search))
+        )
+    return db.session.scalar(select(func.count()).select_from(capped.limit(limit).subquery()))
+
+
+def _page_ids(filters: CompanyFilters, where, start: int, size: int) -> list[int]:
+    return db.session.scalars(
+        _order(filters, select(Company.id).where(*where)).limit(size).offset(start)
+    ).all()
+
+
+def _split_search_page(filters: CompanyFilters, limit: int, start: int):
+    """A search sorted by name on SQLite, as two disjoint halves merged in Python.
+
+    Name matches sit together in name order: they are read straight from their range of
+    the name index. The other matches (cities, contacts, CVR numbers) are spread over
+    the alphabet: with many of them, walking the name index finds a page at once; with
+    few, sorting them is cheap. Returns (ids, number of matches up to `limit`)."""
+    name, others = _search_parts(filters.q)
+    by_name = _where(filters, walk=True, search=[name])
+    rest = [not_(name), Company.id.in_(others)]
+    named = _count(filters, limit, search=[name])
+    spread = _count(filters, limit, search=rest)
+    need = start + PAGE_SIZE
+    walk = spread >= MANY_MATCHES
+    rest_where = _where(filters, walk=walk, search=[not_(name), _in(others, walk)])
+    rows = []
+    for where in (by_name, rest_where):
+        rows += db.session.execute(
+            _order(filters, select(Company.name_key, Company.id).where(*where)).limit(need)
+        ).all()
+    rows.sort(key=lambda row: (row[0], row[1]), reverse=filters.desc)
+    return [row[1] for row in rows[start:need]], named + spread
+
+
 def company_page(filters: CompanyFilters):
     """One page of companies, the number of matches (capped) and whether there are more.
 
-    A plain list counts along an index (stopping at COUNT_CAP) and walks the sort order's
-    index. A search gathers its matches once, from index ranges, and sorts them; the same
-    query counts them with a window function, so the set is built only once.
+    The count stops at COUNT_CAP, or at NARROWED_COUNT_CAP for a searched or filtered
+    list (further on a later page, so the last page knows it is the last). The page walks
+    the sort order's index: a plain list stops after a page; a search or an option filter
+    with few matches sorts them; with many, on SQLite, it walks the index and probes the
+    set of matches (`_in`), and a search sorted by name reads its name matches apart.
     """
     start = (filters.page - 1) * PAGE_SIZE
-    where = _where(filters)
-    if filters.q and len(name_key_for(filters.q)) >= SHORT_QUERY:
-        rows = db.session.execute(
-            _order(filters, select(Company.id, func.count().over()).where(*where))
-            .limit(PAGE_SIZE)
-            .offset(start)
-        ).all()
-        if rows:
-            total = rows[0][1]
-            return _load([row[0] for row in rows]), min(total, COUNT_CAP), total > COUNT_CAP
-    capped = select(Company.id).where(*where).limit(COUNT_CAP + 1).subquery()
-    total = db.session.scalar(select(func.count()).select_from(capped))
-    ids = db.session.scalars(
-        _order(filters, select(Company.id).where(*where)).limit(PAGE_SIZE).offset(start)
-    ).all()
-    return _load(ids), min(total, COUNT_CAP), total > COUNT_CAP
+    cap = max(NARROWED_COUNT_CAP if filters.narrowed else COUNT_CAP, start + PAGE_SIZE)
+    sqlite = db.session.get_bind().dialect.name == "sqlite"
+    name_search = (
+        filters.q and filters.sort == "name" and len(name_key_for(filters.q)) >= SHORT_QUERY
+    )
+    if sqlite and name_search:
+        ids, total = _split_search_page(filters, cap + 1, start)
+    else:
+        total = _count(filters, cap + 1)
+        walk = sqlite and total >= MANY_MATCHES and bool(filters.q or filters.options)
+        ids = _page_ids(filters, _where(filters, walk=walk), start, PAGE_SIZE)
+    return _load(ids), min(total, cap), total > cap
 
 
 def filter_choices():
