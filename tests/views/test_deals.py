@@ -746,3 +746,16 @@ def test_does_an_edit_form_opened_before_a_group_save_get_refused(employee_clien
         select(DealGroupValue.option_id).where(DealGroupValue.deal_id == deal.id)
     ).all()
     assert chosen == [options["Small"].id]
+
+
+def test_does_a_long_deal_log_say_where_the_rest_is(employee_client):
+    from webapp.blueprints.deals.queries import DEAL_LOG_SIZE
+
+    company = make_company()
+    deal = make_deal(company, "lead")
+    for n in range(DEAL_LOG_SIZE + 1):
+        make_activity(company, "note", subject=f"Note {n}", deal_id=deal.id, days_ago=n)
+    text = employee_client.get(f"/deals/{deal.id}").text
+    assert f"Showing the newest {DEAL_LOG_SIZE} entries." in text
+    assert "Note 0" in text
+    assert f"Note {DEAL_LOG_SIZE}<" not in text

@@ -282,6 +282,7 @@ def detail_context(deal, log_form=None, **extra) -> dict:
         "next_stage": next_stage,
         "missing": missing,
         "deal_log": queries.deal_activities(deal.id),
+        "deal_log_size": queries.DEAL_LOG_SIZE,
         "log_form": log_form or new_log_form(deal.company, deal=deal),
         "history": queries.stage_history(deal.id),
         "groups": groups,
