@@ -1160,6 +1160,8 @@ def prepare_categories(session, user) -> None:
         )
     refresh_effective_categories()
     recompute_categories(user)
+    # Planner statistics that know the companies now have industries (rolled back too).
+    session.execute(text("ANALYZE company"))
 
 
 def _print_row(name, values, target, cpu_values=()):

@@ -100,3 +100,21 @@ def test_does_a_far_reaching_mark_ask_in_a_dialog_that_can_be_cancelled(
     row.get_by_role("button", name="Set").click()
     page.get_by_role("alertdialog").get_by_role("button", name="Mark and recompute").click()
     expect(page.locator("#messages")).to_contain_text("1 companies changed category: 1 to A.")
+
+
+def test_does_picking_an_industry_filter_the_company_list(page, live_app, live_user, live_company):
+    division = live_industry(live_app, "64", "Financial service activities", "K")
+    live_company(name="Pengeværket Finans ApS", industry_id=division)
+    live_company(name="Pengeværket Bageri ApS")
+    sign_in(page, live_user(name="Fie Filter"))
+    page.goto("/customers/?q=pengev%C3%A6rket")
+    rows = page.locator("#customer-rows tbody tr")
+    expect(rows).to_have_count(2)
+
+    page.get_by_label("Industry").press_sequentially("financial serv", delay=20)
+    page.get_by_role("button", name=re.compile("64 Financial service activities")).click()
+
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Pengeværket Finans ApS")
+    expect(page.locator(".chips")).to_contain_text("Industry: 64 Financial service activities")
+    expect(page).to_have_url(re.compile(rf"industry={division}"))

@@ -54,6 +54,8 @@ class Company(db.Model):
         Index("ix_company_owner_archived_name", "owner_id", "archived", "name_key"),
         Index("ix_company_status_archived_name", "status_id", "archived", "name_key"),
         Index("ix_company_archived_name", "archived", "name_key"),
+        # The list filtered by industry: counted and paged along this index alone.
+        Index("ix_company_industry_archived_name", "industry_id", "archived", "name_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

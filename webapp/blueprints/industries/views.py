@@ -14,10 +14,15 @@ PICKER_SIZE = 12
 @role_required("employee")
 def search():
     """Industries whose code starts with, or whose titles hold, what was typed."""
-    # The picker's text box sends itself under its own name; a plain form sends q.
-    text = request.args.get("q")
-    if text is None:
-        text = request.args.get("industry", "")
+    # A picker's text box sends itself under its own name; a plain form sends q.
+    text = next(
+        (
+            request.args[name]
+            for name in ("q", "industry", "industry_search")
+            if request.args.get(name) is not None
+        ),
+        "",
+    )
     text = " ".join(text.split())[:100]
     hits = search_industries(text, limit=PICKER_SIZE) if text else []
     return render(

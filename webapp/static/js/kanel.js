@@ -98,6 +98,9 @@
     text.value = option.dataset.label;
     picker.querySelector(".picker-options").innerHTML = "";
     text.focus();
+    // A filter applies as soon as an industry is picked.
+    var chosen = picker.querySelector("[data-industry-id]");
+    if (picker.hasAttribute("data-submit-on-pick") && chosen.form) chosen.form.requestSubmit();
   });
   document.addEventListener("input", function (event) {
     var picker = event.target.matches && event.target.matches("[data-industry-text]") && pickerOf(event.target);
