@@ -32,7 +32,10 @@ def hx_redirect(url: str, full_reload: bool = False):
         if full_reload:
             response = make_response("", 200, redirect=url)
         else:
-            response = make_response("", 200, location=url)
+            # htmx fetches an HX-Location target as an htmx request; mark it boosted so
+            # render() answers with the whole page, which htmx swaps into <body>.
+            location = {"path": url, "target": "body", "headers": {"HX-Boosted": "true"}}
+            response = make_response("", 200, location=location)
     else:
         response = redirect(url, 303)
     response.vary.add("HX-Request")
