@@ -45,6 +45,8 @@ class Activity(db.Model):
         Index("ix_activity_assignee_open_due", "assignee_id", "done_at", "due_date"),
         Index("ix_activity_author_kind_occurred", "author_id", "kind", "occurred_at"),
         Index("ix_activity_kind_occurred", "kind", "occurred_at"),
+        # Segments: "last activity before/after" probes this index alone.
+        Index("ix_activity_company_deleted_occurred", "company_id", "deleted", "occurred_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -107,6 +107,8 @@ class Contact(db.Model):
         # Search by the start of a name or surname, answered from the index alone.
         Index("ix_contact_search_key", "search_key", "archived", "company_id"),
         Index("ix_contact_last_name", "last_name", "archived", "company_id"),
+        # Segments: "has a contact with marketing consent" probes this index alone.
+        Index("ix_contact_company_archived_consent", "company_id", "archived", "marketing_consent"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

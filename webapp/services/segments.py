@@ -440,23 +440,29 @@ def segment_contacts_query(definition, consent_only: bool = False):
 
 
 def count_segment(definition) -> SegmentCount:
-    """How many companies and contacts the segment holds: one statement."""
+    """How many companies and contacts the segment holds.
+
+    One statement and one pass over the companies: each matching company counts its live
+    contacts along ix_contact_company_archived_consent, so the filters run only once.
+    """
     d = as_definition(definition)
-    where = segment_conditions(d)
-    companies = select(func.count()).select_from(Company).where(*where)
-    contacts = (
+    person = aliased(Contact)
+    per_company = (
         select(func.count())
-        .select_from(Company)
-        .join(Contact, Contact.company_id == Company.id)
-        .where(*where, *_contact_conditions(d, False))
-    )
-    row = db.session.execute(
-        select(
-            companies.correlate(None).scalar_subquery(),
-            contacts.correlate(None).scalar_subquery(),
+        .select_from(person)
+        .where(
+            person.company_id == Company.id,
+            person.archived == false(),
+            *([person.marketing_consent == true()] if d.consent == "yes" else []),
         )
+        .correlate(Company)
+        .scalar_subquery()
+    )
+    matches = select(per_company.label("contacts")).where(*segment_conditions(d)).subquery()
+    row = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(matches.c.contacts), 0)).select_from(matches)
     ).one()
-    return SegmentCount(companies=row[0] or 0, contacts=row[1] or 0)
+    return SegmentCount(companies=row[0] or 0, contacts=int(row[1] or 0))
 
 
 # --- Who sees which segment ---------------------------------------------------------------
