@@ -908,8 +908,104 @@ def build_measures(marker: dict) -> list[Measure]:
         + pipeline_measures(marker)
         + campaign_measures(marker)
         + deal_measures(marker)
+        + segment_measures(marker)
         + forecast_measures(marker)
     )
+
+
+# --- Segments: the live count and the company list of a segment (issue 5) -----------------
+
+SEGMENT_TARGET_MS = 500  # the live count of a segment over 200,000 companies
+
+
+def segment_definitions() -> dict:
+    """Builder states to count: from everything to narrow, each filter kind at least once."""
+    from webapp.models.marketing import Industry
+
+    statuses = {s.key: s.id for s in db.session.scalars(select(Status)) if s.key}
+    options = {
+        (g.key, o.label): o.id
+        for o, g in db.session.execute(select(GroupOption, Group).join(Group))
+        if g.key
+    }
+    users = db.session.scalars(select(User.id).order_by(User.id).limit(6)).all()
+    recent = (utcnow() - timedelta(days=90)).date().isoformat()
+    old = (utcnow() - timedelta(days=365)).date().isoformat()
+    section = db.session.scalar(select(Industry.code).where(Industry.level == 0).limit(1))
+    return {
+        "everything": {},
+        "leads": {"status": [statuses["lead"]]},
+        "prospects_a_b": {"kind": ["prospect"], "category": ["A", "B"]},
+        "size_and_city": {"employees_min": 20, "employees_max": 500, "city": ["Aarhus"]},
+        "owners": {"owner": users[1:4]},
+        "any_option": {
+            "options": [options[("lead_source", "Referral")], options[("lead_source", "SEO")]]
+        },
+        "all_options": {
+            "options": [
+                options[("accounting_system", "e-conomic")],
+                options[("payroll_system", "Danløn")],
+            ],
+            "options_mode": "all",
+        },
+        "satisfaction": {"satisfaction": [options[("satisfaction", "5 Very happy")]]},
+        "active_since": {"activity_after": recent},
+        "quiet_since": {"activity_before": old},
+        "open_deal": {"open_deal": "yes"},
+        "consent": {"consent": "yes"},
+        "industry": {"industry": [section]},
+        "campaign_example": {
+            "status": [statuses["lost_to_competitor"]],
+            "consent": "yes",
+            "activity_before": recent,
+        },
+    }
+
+
+def _query_string(definition: dict) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode(
+        [
+            (k, v)
+            for k, value in definition.items()
+            for v in (value if isinstance(value, list) else [value])
+        ]
+    )
+
+
+def segment_measures(marker: dict) -> list:
+    """The builder's live count (htmx) and the company list of a saved segment."""
+    from webapp.models.marketing import Segment
+    from webapp.services.segments import create_segment
+
+    definitions = segment_definitions()
+    hx = {"HX-Request": "true"}
+    owner = db.session.get(User, marker["employee_id"])
+    saved = []
+    for name in ("leads", "campaign_example", "size_and_city"):
+        title = f"Bench: {name}"
+        segment = db.session.scalar(select(Segment).where(Segment.name == title))
+        if segment is None:
+            segment = create_segment(title, "", True, definitions[name], owner)
+        saved.append(segment.id)
+    db.session.commit()
+    return [
+        Measure(
+            "segment_count",
+            "GET /segments/count?… (htmx)",
+            [
+                ("GET", f"/segments/count?{_query_string(d)}", None, hx)
+                for d in definitions.values()
+            ],
+            SEGMENT_TARGET_MS,
+        ),
+        Measure(
+            "segment_list",
+            "GET /customers/?segment=…",
+            [("GET", f"/customers/?segment={i}", None, {}) for i in saved],
+        ),
+    ]
 
 
 # --- Forecast vs budget (issue 4) --------------------------------------------------------
