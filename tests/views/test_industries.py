@@ -586,3 +586,20 @@ def test_does_the_tree_run_a_fixed_number_of_queries(admin_client, hx):
     sections = count_queries(admin_client, "/admin/industries")
     make_company(industry_id=industry("K").id)
     assert count_queries(admin_client, "/admin/industries") == sections
+
+
+def test_does_the_history_name_the_industry_that_was_chosen(employee_client):
+    programming = make_industry("62.01", title="Computer programming activities")
+    company = make_company("Nordisk Kode ApS")
+    employee_client.post(
+        f"/customers/{company.id}/edit",
+        data=company_form(industry="62.01", version=str(company.version)),
+    )
+    page = employee_client.get(f"/customers/{company.id}/history").text
+    assert company.industry_id == programming.id
+    row = page[page.rindex('<td data-label="What">') :]
+    assert row.split("</td>")[0].split(">")[-1].strip() == "Industry"
+    assert (
+        '<span class="old">—</span> → <span class="new">62.01 Computer programming activities<'
+        in row
+    )

@@ -31,6 +31,7 @@ FIELD_LABELS = {
     "website": _l("Website"),
     "phone": _l("Phone"),
     "email": _l("E-mail"),
+    "industry": _l("Industry"),
     "employees": _l("Employees"),
     "category": _l("Category"),
     "category_manual": _l("Category set by hand"),
