@@ -115,8 +115,27 @@ class CompanyFilters:
 TOP = "\U0010ffff"
 
 
+def _postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
 def starts_with(column, prefix: str):
-    return and_(column >= prefix, column < prefix + TOP)
+    """column starts with prefix, as a range on the column's index.
+
+    On PostgreSQL the range follows the database's collation, and a Danish one sorts "aa"
+    as "å", after "z" (and "ü" as "y"): "aarhus" is not in the range of "a", and "århus"
+    is in the range of "aar". So there a prefix ending in "a" also reads the range of its
+    "aa" words, and LIKE (which compares characters, as SQLite's ranges do) keeps the rows
+    that really start with it. In the C collation the extra range is part of the first and
+    LIKE keeps every row: the same result.
+    """
+    condition = and_(column >= prefix, column < prefix + TOP)
+    if not prefix or not _postgresql():
+        return condition
+    if prefix[-1] in "aA":
+        aa = prefix + "a"
+        condition = or_(condition, and_(column >= aa, column < aa + TOP))
+    return and_(condition, column.startswith(prefix, autoescape=True))
 
 
 def _case_variants(key: str) -> set[str]:
@@ -320,7 +339,7 @@ def company_page(filters: CompanyFilters):
     """
     start = (filters.page - 1) * PAGE_SIZE
     cap = max(NARROWED_COUNT_CAP if filters.narrowed else COUNT_CAP, start + PAGE_SIZE)
-    sqlite = db.session.get_bind().dialect.name == "sqlite"
+    sqlite = not _postgresql()
     name_search = (
         filters.q and filters.sort == "name" and len(name_key_for(filters.q)) >= SHORT_QUERY
     )
