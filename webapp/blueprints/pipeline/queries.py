@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, joinedload, lazyload, load_only
 
 from webapp.extensions import db
 from webapp.models.customer import Company
@@ -149,7 +149,14 @@ def _ordered(stmt):
 
 
 def _card_options():
-    return (joinedload(Deal.company), joinedload(Deal.owner))
+    # Only what a card shows. The company's own eager status join would make SQLite build
+    # company ⋈ status for every company before joining the 125 cards.
+    return (
+        joinedload(Deal.company, innerjoin=True).options(
+            load_only(Company.id, Company.name), lazyload("*")
+        ),
+        joinedload(Deal.owner).load_only(User.id, User.name),
+    )
 
 
 def first_cards(filters: BoardFilters, user, stages, now=None, size=PAGE_SIZE) -> dict[int, list]:
