@@ -18,7 +18,7 @@ from decimal import Decimal
 from babel.numbers import NumberFormatError, get_decimal_symbol, get_group_symbol, parse_decimal
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
-from sqlalchemy import DateTime, Integer, func, insert, literal, select
+from sqlalchemy import DateTime, Integer, and_, case, func, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
@@ -386,19 +386,23 @@ def has_minutes():
     return func.length(func.trim(func.coalesce(Activity.body, ""))) > 0
 
 
-def _activity_counts(kind: str, campaign_ids, now, with_minutes: bool):
+def _activity_counts(campaign_ids, now):
+    """Meetings held with minutes and proposals per campaign, in one pass over the activities."""
+    meeting = and_(Activity.kind == "meeting", has_minutes())
     where = [
-        Activity.kind == kind,
+        Activity.kind.in_(("meeting", "proposal")),
         Activity.deleted.is_(False),
         Activity.occurred_at <= now,
         Activity.occurred_at >= window_start(),
     ]
-    if with_minutes:
-        where.append(has_minutes())
     if campaign_ids is not None:
         where.append(CampaignCompany.campaign_id.in_(campaign_ids))
     return (
-        select(CampaignCompany.campaign_id.label("cid"), func.count(Activity.id).label("n"))
+        select(
+            CampaignCompany.campaign_id.label("cid"),
+            func.count(case((meeting, Activity.id))).label("meetings"),
+            func.count(case((Activity.kind == "proposal", Activity.id))).label("proposals"),
+        )
         .join(Campaign, Campaign.id == CampaignCompany.campaign_id)
         .join(Activity, Activity.company_id == CampaignCompany.company_id)
         .where(*where)
@@ -417,8 +421,7 @@ def figures_statement(campaign_ids=None, now=None):
         .group_by(CampaignCompany.campaign_id)
         .subquery()
     )
-    meetings = _activity_counts("meeting", campaign_ids, now, with_minutes=True)
-    proposals = _activity_counts("proposal", campaign_ids, now, with_minutes=False)
+    activities = _activity_counts(campaign_ids, now)
     deal_where = [Deal.outcome == "won", Deal.campaign_id.is_not(None)]
     if campaign_ids is not None:
         deal_where.append(Deal.campaign_id.in_(campaign_ids))
@@ -436,14 +439,13 @@ def figures_statement(campaign_ids=None, now=None):
         select(
             Campaign,
             func.coalesce(leads.c.n, 0),
-            func.coalesce(meetings.c.n, 0),
-            func.coalesce(proposals.c.n, 0),
+            func.coalesce(activities.c.meetings, 0),
+            func.coalesce(activities.c.proposals, 0),
             func.coalesce(won.c.n, 0),
             func.coalesce(won.c.revenue, 0),
         )
         .outerjoin(leads, leads.c.cid == Campaign.id)
-        .outerjoin(meetings, meetings.c.cid == Campaign.id)
-        .outerjoin(proposals, proposals.c.cid == Campaign.id)
+        .outerjoin(activities, activities.c.cid == Campaign.id)
         .outerjoin(won, won.c.cid == Campaign.id)
     )
     if campaign_ids is not None:

@@ -41,32 +41,36 @@ def campaign_deals(campaign_id: int) -> tuple[list[Deal], int]:
     total = db.session.scalar(
         select(func.count()).select_from(Deal).where(Deal.campaign_id == campaign_id)
     )
-    deals = db.session.scalars(
-        select(Deal)
+    # The company's name only: loading the company itself would join its status too,
+    # and lead the planner to walk every company.
+    deals = db.session.execute(
+        select(Deal, Company.name)
+        .join(Company, Company.id == Deal.company_id)
         .where(Deal.campaign_id == campaign_id)
-        .options(joinedload(Deal.company), joinedload(Deal.stage))
+        .options(joinedload(Deal.stage))
         .order_by(Deal.outcome != "open", Deal.value.desc(), Deal.id)
         .limit(DEALS_SHOWN)
     ).all()
-    return list(deals), total or 0
+    return [tuple(row) for row in deals], total or 0
 
 
-def attachable_deals(campaign_id: int) -> list[Deal]:
-    """Open deals of the campaign's companies that are not tied to it yet (one query)."""
-    return list(
-        db.session.scalars(
-            select(Deal)
+def attachable_deals(campaign_id: int) -> list[tuple[Deal, str]]:
+    """Open deals of the campaign's companies not tied to it yet, with the company's name."""
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            select(Deal, Company.name)
             .join(CampaignCompany, CampaignCompany.company_id == Deal.company_id)
+            .join(Company, Company.id == Deal.company_id)
             .where(
                 CampaignCompany.campaign_id == campaign_id,
                 Deal.outcome == "open",
                 or_(Deal.campaign_id.is_(None), Deal.campaign_id != campaign_id),
             )
-            .options(joinedload(Deal.company))
             .order_by(Deal.title, Deal.id)
             .limit(OFFER_LIMIT)
         )
-    )
+    ]
 
 
 def segments_for(user) -> list[Segment]:

@@ -311,7 +311,7 @@ def attach_deal(campaign_id):
     campaign = get_campaign_or_404(campaign_id)
     _confirmed()
     deal = db.session.get(Deal, _form_int("deal_id") or 0)
-    if deal is None or deal.id not in {d.id for d in q.attachable_deals(campaign.id)}:
+    if deal is None or deal.id not in {d.id for d, _name in q.attachable_deals(campaign.id)}:
         flash(_("Choose an open deal of one of the campaign's companies."), "error")
     elif service.attach_deal(campaign, deal, current_user):
         db.session.commit()
