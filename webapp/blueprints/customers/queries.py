@@ -119,18 +119,37 @@ def _postgresql() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
+# Database URL → whether its default collation orders text by code point ("C", "POSIX").
+_code_point_order: dict[str, bool] = {}
+
+
+def _ranges_are_exact() -> bool:
+    """Whether a range on a text column is exactly "starts with": always in SQLite; in
+    PostgreSQL only under a code-point collation (asked once per database, on the raw
+    connection so that it counts as none of a page's queries)."""
+    bind = db.session.get_bind()
+    if bind.dialect.name != "postgresql":
+        return True
+    key = str(bind.engine.url)
+    if key not in _code_point_order:
+        cursor = db.session.connection().connection.cursor()
+        cursor.execute("SELECT 'Z' < 'a' AND 'aa' < 'ab'")
+        _code_point_order[key] = bool(cursor.fetchone()[0])
+        cursor.close()
+    return _code_point_order[key]
+
+
 def starts_with(column, prefix: str):
     """column starts with prefix, as a range on the column's index.
 
-    On PostgreSQL the range follows the database's collation, and a Danish one sorts "aa"
-    as "å", after "z" (and "ü" as "y"): "aarhus" is not in the range of "a", and "århus"
-    is in the range of "aar". So there a prefix ending in "a" also reads the range of its
-    "aa" words, and LIKE (which compares characters, as SQLite's ranges do) keeps the rows
-    that really start with it. In the C collation the extra range is part of the first and
-    LIKE keeps every row: the same result.
+    Under a linguistic PostgreSQL collation the range is not exact: a Danish one sorts
+    "aa" as "å", after "z", so "aarhus" is not in the range of "a" and "århus" is in the
+    range of "aar" (and others skip punctuation). There a prefix ending in "a" also reads
+    the range of its "aa" words, and LIKE, which compares characters as SQLite's ranges
+    do, keeps the rows that really start with the prefix.
     """
     condition = and_(column >= prefix, column < prefix + TOP)
-    if not prefix or not _postgresql():
+    if not prefix or _ranges_are_exact():
         return condition
     if prefix[-1] in "aA":
         aa = prefix + "a"
