@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from flask import current_app
+from flask import current_app, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -30,6 +30,22 @@ ADMIN_NAVIGATION = [
 ]
 
 
+# Blueprints whose pages belong under another blueprint's menu entry.
+SECTION_OF_BLUEPRINT = {
+    "activities": "customers",
+    "groups": "customers",
+    "deals": "pipeline",
+    "forecast": "pipeline",
+    "letters": "campaigns",
+}
+
+
+def current_section() -> str | None:
+    """The main menu entry the current page belongs to (its blueprint, or its parent's)."""
+    blueprint = request.blueprint
+    return SECTION_OF_BLUEPRINT.get(blueprint, blueprint)
+
+
 def main_navigation():
     if not current_user.is_authenticated:
         return []
@@ -52,6 +68,7 @@ def register(app):
         return {
             "main_navigation": main_navigation,
             "admin_navigation": admin_navigation,
+            "current_section": current_section,
             "current_locale": lambda: str(get_locale() or "en"),
             "today": date.today(),
         }

@@ -86,3 +86,11 @@ class TestRender:
     def test_is_a_history_restore_given_the_whole_page(self, app):
         response = self._render(app, {"HX-Request": "true", "HX-History-Restore-Request": "true"})
         assert "<html" in response.get_data(as_text=True)
+
+
+def test_does_the_menu_mark_the_section_of_the_page(employee_client):
+    page = employee_client.get("/forecast/").get_data(as_text=True)
+    assert '<a href="/pipeline/" aria-current="page">' in page
+    page = employee_client.get("/").get_data(as_text=True)
+    assert '<a href="/" aria-current="page">' in page
+    assert '<a href="/pipeline/" aria-current="page">' not in page
