@@ -2,7 +2,19 @@
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, exists, false, func, literal_column, not_, or_, select, true, union
+from sqlalchemy import (
+    and_,
+    exists,
+    false,
+    func,
+    literal_column,
+    not_,
+    or_,
+    select,
+    true,
+    union,
+    union_all,
+)
 from sqlalchemy.orm import joinedload
 
 from webapp.extensions import db
@@ -208,11 +220,15 @@ def _flag(value: bool):
 
 
 def _in(ids, walk: bool):
-    """company.id IN (ids). With walk, written "id + 0 IN" so SQLite does not drive the
-    query from the set but walks the sort order's index and probes the set, stopping
-    after a page (SQLite only: PostgreSQL turns it into a nested loop)."""
-    column = Company.id + literal_column("0") if walk else Company.id
-    return column.in_(ids)
+    """company.id IN (ids). With walk, the query walks the sort order's index and probes
+    the set, stopping after a page, instead of fetching and sorting every match: SQLite
+    is kept from driving the query from the set by "id + 0 IN"; PostgreSQL, given
+    "… OR false", keeps the set as a hashed subplan rather than joining it."""
+    if not walk:
+        return Company.id.in_(ids)
+    if _postgresql():
+        return or_(Company.id.in_(ids), literal_column("false"))
+    return (Company.id + literal_column("0")).in_(ids)
 
 
 def _where(filters: CompanyFilters, walk: bool = False, search=None, joined_option=None) -> list:
@@ -324,27 +340,34 @@ def _page_ids(filters: CompanyFilters, where, start: int, size: int) -> list[int
 
 
 def _split_search_page(filters: CompanyFilters, limit: int, start: int):
-    """A search sorted by name on SQLite, as two disjoint halves merged in Python.
+    """A search sorted by name, as two disjoint halves merged.
 
     Name matches sit together in name order: they are read straight from their range of
     the name index. The other matches (cities, contacts, CVR numbers) are spread over
     the alphabet: with many of them, walking the name index finds a page at once; with
-    few, sorting them is cheap. Returns (ids, number of matches up to `limit`)."""
+    few, sorting them is cheap. The database merges the two (in its own collation).
+    Returns (ids, number of matches up to `limit`)."""
     name, others = _search_parts(filters.q)
-    by_name = _where(filters, walk=True, search=[name])
-    rest = [not_(name), Company.id.in_(others)]
     named = _count(filters, limit, search=[name])
-    spread = _count(filters, limit, search=rest)
-    need = start + PAGE_SIZE
+    spread = _count(filters, limit, search=[not_(name), Company.id.in_(others)])
     walk = spread >= MANY_MATCHES
-    rest_where = _where(filters, walk=walk, search=[not_(name), _in(others, walk)])
-    rows = []
-    for where in (by_name, rest_where):
-        rows += db.session.execute(
-            _order(filters, select(Company.name_key, Company.id).where(*where)).limit(need)
-        ).all()
-    rows.sort(key=lambda row: (row[0], row[1]), reverse=filters.desc)
-    return [row[1] for row in rows[start:need]], named + spread
+    need = start + PAGE_SIZE
+    halves = [
+        _order(filters, select(Company.name_key, Company.id).where(*where)).limit(need).subquery()
+        for where in (
+            _where(filters, walk=True, search=[name]),
+            _where(filters, walk=walk, search=[not_(name), _in(others, walk)]),
+        )
+    ]
+    merged = union_all(*(select(half.c.name_key, half.c.id) for half in halves)).subquery()
+    columns = (merged.c.name_key, merged.c.id)
+    ids = db.session.scalars(
+        select(merged.c.id)
+        .order_by(*(c.desc() if filters.desc else c.asc() for c in columns))
+        .limit(PAGE_SIZE)
+        .offset(start)
+    ).all()
+    return ids, named + spread
 
 
 def company_page(filters: CompanyFilters):
@@ -353,8 +376,9 @@ def company_page(filters: CompanyFilters):
     The count stops at COUNT_CAP, or at NARROWED_COUNT_CAP for a searched or filtered
     list (further on a later page, so the last page knows it is the last). The page walks
     the sort order's index: a plain list stops after a page; a search or an option filter
-    with few matches sorts them; with many, on SQLite, it walks the index and probes the
-    set of matches (`_in`), and a search sorted by name reads its name matches apart.
+    with few matches sorts them; with many it walks the index and probes the set of
+    matches (`_in`; an option filter only on SQLite), and a search sorted by name reads
+    its name matches apart (`_split_search_page`).
     """
     start = (filters.page - 1) * PAGE_SIZE
     cap = max(NARROWED_COUNT_CAP if filters.narrowed else COUNT_CAP, start + PAGE_SIZE)
@@ -362,7 +386,7 @@ def company_page(filters: CompanyFilters):
     name_search = (
         filters.q and filters.sort == "name" and len(name_key_for(filters.q)) >= SHORT_QUERY
     )
-    if sqlite and name_search:
+    if name_search:
         ids, total = _split_search_page(filters, cap + 1, start)
     else:
         total = _count(filters, cap + 1)
