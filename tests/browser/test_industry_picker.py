@@ -92,14 +92,17 @@ def test_does_a_far_reaching_mark_ask_in_a_dialog_that_can_be_cancelled(
 
     dialog = page.get_by_role("alertdialog")
     expect(dialog).to_contain_text("Mark 63 Information service activities as A?")
-    expect(dialog).to_contain_text("1 companies would change category: 1 to A.")
+    # Other tests' companies share this database: the recompute may move them too.
+    expect(dialog).to_contain_text(re.compile(r"companies would change category: 1 to A\b"))
     expect(dialog.get_by_role("button", name="Mark and recompute")).to_be_focused()
     dialog.get_by_role("button", name="Cancel").click()
     expect(dialog).to_be_hidden()
 
     row.get_by_role("button", name="Set").click()
     page.get_by_role("alertdialog").get_by_role("button", name="Mark and recompute").click()
-    expect(page.locator("#messages")).to_contain_text("1 companies changed category: 1 to A.")
+    expect(page.locator("#messages")).to_contain_text(
+        re.compile(r"companies changed category: 1 to A\b")
+    )
 
 
 def test_does_picking_an_industry_filter_the_company_list(page, live_app, live_user, live_company):
