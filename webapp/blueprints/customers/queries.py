@@ -312,10 +312,12 @@ def _load(ids) -> list[Company]:
 def _count(filters: CompanyFilters, limit: int, search=None) -> int:
     """How many companies match, counting no further than `limit`.
 
-    With an option filter the count starts from that option's rows in group_value (one per
-    company) and stops after `limit`, instead of first gathering every company that has it.
+    With an option filter SQLite counts from that option's rows in group_value (one per
+    company) and stops after `limit`, instead of first gathering every company that has it;
+    PostgreSQL counts the "IN" form as a merge join along both primary keys (the join form
+    makes it hash the option's rows and scan the company table).
     """
-    if filters.options:
+    if filters.options and not _postgresql():
         first = filters.options[0]
         capped = (
             select(literal_column("1"))
