@@ -86,7 +86,7 @@ class Company(db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
-    status: Mapped[Status] = relationship(lazy="joined", innerjoin=True)
+    status: Mapped[Status] = relationship(lazy="joined", innerjoin="unnested")
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])

@@ -196,5 +196,5 @@ class DealGroupValue(db.Model):
     set_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
     set_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
-    option: Mapped[GroupOption] = relationship(lazy="joined", innerjoin=True)
+    option: Mapped[GroupOption] = relationship(lazy="joined", innerjoin="unnested")
     set_by: Mapped[User | None] = relationship()

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import exists, func, or_, select
 
 from webapp.extensions import db
 from webapp.models.activity import Activity, activity_attendee
@@ -86,25 +86,38 @@ def stages_to_enter(current: Stage | None, target: Stage) -> list[Stage]:
     return [s for s in ordered_stages() if start < s.position <= target.position] or [target]
 
 
-def _requirement_met(deal: Deal, requirement: StageRequirement) -> bool:
-    conditions = [
-        Activity.deleted.is_(False),
-        Activity.kind.in_(requirement.kind_list),
-        or_(
-            Activity.deal_id == deal.id,
-            and_(
-                Activity.company_id == deal.company_id,
-                Activity.occurred_at >= deal.created_at,
-            ),
-        ),
-    ]
+def _activity_conditions(requirement: StageRequirement, steer_clear: bool) -> list:
+    """The conditions an activity must meet for requirement.
+
+    steer_clear wraps kind and time in coalesce(), which keeps SQLite's planner off the
+    kind/time indexes when the deal's own index is far more selective (its statistics,
+    skewed by the many activities without a deal, suggest otherwise).
+    """
+
+    def plain(column):
+        return func.coalesce(column, column) if steer_clear else column
+
+    conditions = [Activity.deleted.is_(False), plain(Activity.kind).in_(requirement.kind_list)]
     if requirement.with_contact:
         has_attendee = exists().where(activity_attendee.c.activity_id == Activity.id)
         conditions.append(or_(Activity.contact_id.is_not(None), has_attendee))
     if requirement.with_minutes:
-        conditions.append(Activity.occurred_at <= utcnow())
+        conditions.append(plain(Activity.occurred_at) <= utcnow())
         conditions.append(func.length(func.trim(func.coalesce(Activity.body, ""))) > 0)
-    return bool(db.session.scalar(select(exists().where(*conditions))))
+    return conditions
+
+
+def _requirement_met(deal: Deal, requirement: StageRequirement) -> bool:
+    # Two EXISTS rather than one with an OR inside: each walks its own index (the deal's
+    # activities; the company's activities since the deal opened) instead of every
+    # activity of the kind, which took over a second against 2,000,000 activities.
+    on_deal = exists().where(Activity.deal_id == deal.id, *_activity_conditions(requirement, True))
+    on_company = exists().where(
+        Activity.company_id == deal.company_id,
+        Activity.occurred_at >= deal.created_at,
+        *_activity_conditions(requirement, False),
+    )
+    return bool(db.session.scalar(select(or_(on_deal, on_company))))
 
 
 def missing_requirements(deal: Deal, target: Stage) -> list[MissingRequirement]:
