@@ -1,8 +1,7 @@
 """The card sections this blueprint provides: the timeline and the open tasks."""
 
-from flask import current_app, has_request_context, request, url_for
+from flask import has_request_context, request, url_for
 from flask_babel import lazy_gettext as _l
-from werkzeug.routing import BuildError
 
 from webapp.blueprints.activities import bp, queries
 from webapp.blueprints.activities.forms import ActivityForm, local_now
@@ -13,14 +12,9 @@ from webapp.services.activities import local_today
 
 
 def card_url(company_id: int, activity_id: int | None = None) -> str:
-    """The customer card, or this blueprint's timeline page until the card exists."""
+    """The customer card, at the given entry of its timeline."""
     anchor = f"activity-{activity_id}" if activity_id else None
-    if "customers.card" in current_app.view_functions:
-        try:
-            return url_for("customers.card", company_id=company_id, _anchor=anchor)
-        except BuildError:
-            pass
-    return url_for("activities.timeline", company_id=company_id, _anchor=anchor)
+    return url_for("customers.card", company_id=company_id, _anchor=anchor)
 
 
 def requested_deal(company, formdata=None):

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from flask import abort, current_app, flash, request, url_for
+from flask import abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -247,7 +247,6 @@ def show(campaign_id):
         outcomes=OUTCOMES,
         confirm_form=ConfirmForm(),
         window_start=campaign.starts_on or campaign.created_at.date(),
-        deal_link="deals.detail" in current_app.view_functions,
     )
 
 

@@ -1,6 +1,6 @@
 """Saving a company's group choices from the card, one group at a time."""
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -36,10 +36,8 @@ def get_group_row_or_404(company: Company, group_id: int):
 
 
 def card_url(company: Company) -> str:
-    """The card's groups section; this blueprint's own page until the card exists."""
-    if "customers.card" in current_app.view_functions:
-        return url_for("customers.card", company_id=company.id, _anchor="groups")
-    return url_for("groups.index", company_id=company.id)
+    """The card's groups section."""
+    return url_for("customers.card", company_id=company.id, _anchor="groups")
 
 
 def _ids(values) -> list[int]:
