@@ -18,11 +18,14 @@ def open_card(page, live_user, live_company, **company_fields):
 def test_does_choosing_an_option_save_at_once_and_persist(page, live_user, live_company):
     groups = open_card(page, live_user, live_company, name="Nordisk Byg ApS", status_key="lead")
     expect(groups).to_contain_text("Missing: Lead source")
+    expect(page.locator("#card-header")).to_contain_text("missing: Lead source")
     groups.get_by_label("Lead source").select_option(label="Trade fair")
     row = groups.locator(".group-row", has_text="Lead source")
     expect(row.get_by_role("status")).to_have_text("Saved")
     expect(row).to_contain_text("Set by Sara Service")
     expect(groups.locator("#groups-missing")).to_be_hidden()
+    # the card's header hears about it too, without a reload
+    expect(page.locator("#card-header")).not_to_contain_text("missing: Lead source")
     page.reload()
     chosen = page.locator("#groups").get_by_label("Lead source").locator("option:checked")
     expect(chosen).to_have_text("Trade fair")

@@ -340,3 +340,31 @@ def test_is_a_save_at_the_same_moment_refused_not_a_server_error(employee_client
     assert response.status_code == 409
     assert "at the same moment" in response.get_data(as_text=True)
     assert chosen(company, "lead_source") == []
+
+
+def test_does_the_card_header_drop_the_missing_flag_once_the_group_is_set(employee_client, hx):
+    from tests.factories import make_company, option
+
+    company = make_company(status_key="customer")
+    header_url = f"/customers/{company.id}/header"
+    assert "missing: Accounting system" in employee_client.get(header_url, headers=hx).text
+    chosen = option("accounting_system", "Dinero")
+    saved = employee_client.post(
+        f"/customers/{company.id}/groups/{chosen.group_id}",
+        data={"option": str(chosen.id), "shown": ""},
+        headers=hx,
+    )
+    assert saved.headers["HX-Trigger"] == "groupsChanged"  # the header listens for this
+    header = employee_client.get(header_url, headers=hx).text
+    assert "missing: Accounting system" not in header
+    assert 'id="card-header"' in header
+    assert "<html" not in header
+
+
+def test_does_the_header_url_without_htmx_lead_to_the_card(employee_client):
+    from tests.factories import make_company
+
+    company = make_company()
+    response = employee_client.get(f"/customers/{company.id}/header")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/customers/{company.id}")

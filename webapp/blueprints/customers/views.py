@@ -269,6 +269,16 @@ def card(company_id):
     return response
 
 
+@bp.get("/<int:company_id>/header")
+@role_required("employee")
+def card_header(company_id):
+    """Re-render the card's header (after an inline group save changed what is missing)."""
+    company = get_company_or_404(company_id)
+    if not wants_fragment():
+        return hx_redirect(url_for("customers.card", company_id=company.id))
+    return render("customers/card.html", block="card_header", **_card_header(company))
+
+
 @bp.get("/<int:company_id>/history")
 @role_required("employee")
 def history(company_id):
