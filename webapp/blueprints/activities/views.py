@@ -26,13 +26,6 @@ from webapp.services.activities import ActivityData, StaleActivity
 OPEN_TASKS_CHANGED = "open-tasks-changed"
 
 
-def get_company_or_404(company_id: int) -> Company:
-    company = db.session.get(Company, company_id)
-    if company is None:
-        abort(404)
-    return company
-
-
 def get_activity_or_404(activity_id: int, deleted_ok: bool = False):
     activity = queries.get_activity(activity_id)
     if activity is None or (activity.deleted and not deleted_ok):
@@ -117,7 +110,7 @@ def render_entry(activity, mode="view", status=200, **context):
 @role_required("employee")
 def timeline(company_id):
     """Show a company's activity log, newest first, optionally of one kind."""
-    company = get_company_or_404(company_id)
+    company = db.get_or_404(Company, company_id)
     kind = chosen_kind(request.args.get("kind"))
     return render(
         "activities/timeline.html",
@@ -133,7 +126,7 @@ def timeline(company_id):
 @role_required("employee")
 def more(company_id):
     """Show the entries after a cursor: the "show more" rows of a long log."""
-    company = get_company_or_404(company_id)
+    company = db.get_or_404(Company, company_id)
     kind = chosen_kind(request.args.get("kind"))
     try:
         after = queries.decode_cursor(request.args.get("after"))
@@ -155,7 +148,7 @@ def more(company_id):
 @role_required("employee")
 def log(company_id):
     """Log a note, call, e-mail, meeting, proposal or task at the top of the timeline."""
-    company = get_company_or_404(company_id)
+    company = db.get_or_404(Company, company_id)
     form = form_for(company, formdata=request.form)
     if form.validate():
         activity = service.log_activity(company, current_user, data_from(form))
@@ -201,7 +194,7 @@ def log(company_id):
 @role_required("employee")
 def open_tasks(company_id):
     """Show a company's open tasks."""
-    company = get_company_or_404(company_id)
+    company = db.get_or_404(Company, company_id)
     return render(
         "activities/timeline.html",
         block="open_tasks",

@@ -73,13 +73,6 @@ class ConfirmedForm(FlaskForm):
     confirm = HiddenField()
 
 
-def get_rule_or_404(rule_id: int) -> CategoryRule:
-    rule = db.session.get(CategoryRule, rule_id)
-    if rule is None:
-        abort(404)
-    return rule
-
-
 def confirm_page(heading, explanation, moves, action, fields, cancel_url, button):
     """Ask before a far-reaching change: what it does and how many companies it moves."""
     return render(
@@ -191,7 +184,7 @@ def category_rules_create():
 @role_required("admin")
 def category_rules_edit(rule_id):
     """Change a rule's industry, band or result, after a dry count."""
-    rule = get_rule_or_404(rule_id)
+    rule = db.get_or_404(CategoryRule, rule_id)
     form = RuleForm(obj=rule)
     if request.method == "GET":
         form.industry_category.data = rule.industry_category or ""
@@ -236,7 +229,7 @@ def category_rules_edit(rule_id):
 @role_required("admin")
 def category_rules_move(rule_id):
     """Move a rule one place up or down: an earlier rule wins."""
-    rule = get_rule_or_404(rule_id)
+    rule = db.get_or_404(CategoryRule, rule_id)
     form = RuleMoveForm()
     if not form.validate_on_submit():
         abort(400)
@@ -269,7 +262,7 @@ def category_rules_move(rule_id):
 @role_required("admin")
 def category_rules_delete(rule_id):
     """Remove a rule, after a dry count."""
-    rule = get_rule_or_404(rule_id)
+    rule = db.get_or_404(CategoryRule, rule_id)
     form = ConfirmedForm()
     if not form.validate_on_submit():
         abort(400)

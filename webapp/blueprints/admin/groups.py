@@ -27,13 +27,6 @@ from webapp.services.groups import (
 from webapp.services.statuses import ConfigError
 
 
-def get_group_or_404(group_id: int) -> Group:
-    group = db.session.get(Group, group_id)
-    if group is None:
-        abort(404)
-    return group
-
-
 def get_option_or_404(group: Group, option_id: int) -> GroupOption:
     option = db.session.get(GroupOption, option_id)
     if option is None or option.group_id != group.id:
@@ -108,7 +101,7 @@ def group_new():
 @role_required("admin")
 def group_edit(group_id):
     """Change a group's name, help text, choice, rules, key and active flag; list its options."""
-    group = get_group_or_404(group_id)
+    group = db.get_or_404(Group, group_id)
     form = _form_for(group)
     if form.validate_on_submit():
         try:
@@ -126,7 +119,7 @@ def group_edit(group_id):
 @role_required("admin")
 def group_move(group_id):
     """Move a group one place up or down (the order of the card's group section)."""
-    group = get_group_or_404(group_id)
+    group = db.get_or_404(Group, group_id)
     form = MoveForm()
     if not form.validate_on_submit():
         abort(400)
@@ -139,7 +132,7 @@ def group_move(group_id):
 @role_required("admin")
 def group_option_add(group_id):
     """Add an option at the end of the group's list."""
-    group = get_group_or_404(group_id)
+    group = db.get_or_404(Group, group_id)
     form = OptionForm()
     if form.validate_on_submit():
         try:
@@ -157,7 +150,7 @@ def group_option_add(group_id):
 @role_required("admin")
 def group_option_rename(group_id, option_id):
     """Rename an option; companies that chose it show the new label."""
-    group = get_group_or_404(group_id)
+    group = db.get_or_404(Group, group_id)
     option = get_option_or_404(group, option_id)
     form = OptionForm(prefix=f"option-{option.id}")
     if form.validate_on_submit():
@@ -176,7 +169,7 @@ def group_option_rename(group_id, option_id):
 @role_required("admin")
 def group_option_move(group_id, option_id):
     """Move an option one place up or down."""
-    group = get_group_or_404(group_id)
+    group = db.get_or_404(Group, group_id)
     option = get_option_or_404(group, option_id)
     form = MoveForm()
     if not form.validate_on_submit():
@@ -190,7 +183,7 @@ def group_option_move(group_id, option_id):
 @role_required("admin")
 def group_option_toggle(group_id, option_id):
     """Retire an option (kept where chosen, no longer offered) or reactivate it."""
-    group = get_group_or_404(group_id)
+    group = db.get_or_404(Group, group_id)
     option = get_option_or_404(group, option_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)

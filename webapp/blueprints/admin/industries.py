@@ -46,13 +46,6 @@ class MarkForm(FlaskForm):
         self.category.choices = choices([("", _l("— inherit —")), *((c, c) for c in CATEGORIES)])
 
 
-def get_industry_or_404(industry_id: int) -> Industry:
-    industry = db.session.get(Industry, industry_id)
-    if industry is None:
-        abort(404)
-    return industry
-
-
 def _tree_context(nodes) -> dict:
     return {
         "nodes": nodes,
@@ -89,7 +82,7 @@ def industries():
 @role_required("admin")
 def industries_node(industry_id):
     """An industry with the path above it and its children (the children alone for htmx)."""
-    industry = get_industry_or_404(industry_id)
+    industry = db.get_or_404(Industry, industry_id)
     return render(
         "admin/industries_node.html",
         block="industry_children",
@@ -164,7 +157,7 @@ def _skipped_message(report) -> str:
 @role_required("admin")
 def industries_mark(industry_id):
     """Mark an industry A, B or C (or let it inherit), after showing how many companies move."""
-    industry = get_industry_or_404(industry_id)
+    industry = db.get_or_404(Industry, industry_id)
     form = MarkForm()
     if not form.validate_on_submit():
         abort(400)

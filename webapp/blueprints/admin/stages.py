@@ -77,13 +77,6 @@ class RequirementForm(FlaskForm):
         return valid
 
 
-def get_stage_or_404(stage_id: int) -> Stage:
-    stage = db.session.get(Stage, stage_id)
-    if stage is None:
-        abort(404)
-    return stage
-
-
 def _back_to_list(stage: Stage | None = None):
     anchor = f"stage-{stage.id}" if stage is not None else None
     return hx_redirect(url_for("admin.stages", _anchor=anchor))
@@ -155,7 +148,7 @@ def stages_create():
 @role_required("admin")
 def stages_edit(stage_id):
     """Rename a stage, change its probability, colour or rot days; manage its entry rules."""
-    stage = get_stage_or_404(stage_id)
+    stage = db.get_or_404(Stage, stage_id)
     form = StageForm(obj=stage)
     if form.validate_on_submit():
         try:
@@ -183,7 +176,7 @@ def stages_edit(stage_id):
 @role_required("admin")
 def stages_move(stage_id):
     """Move a stage one place up or down the board."""
-    stage = get_stage_or_404(stage_id)
+    stage = db.get_or_404(Stage, stage_id)
     form = MoveForm()
     if not form.validate_on_submit():
         abort(400)
@@ -196,7 +189,7 @@ def stages_move(stage_id):
 @role_required("admin")
 def stages_toggle(stage_id):
     """Retire a stage without open deals (no longer a column), or bring it back."""
-    stage = get_stage_or_404(stage_id)
+    stage = db.get_or_404(Stage, stage_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -222,7 +215,7 @@ def stages_toggle(stage_id):
 @role_required("admin")
 def stages_rule_add(stage_id):
     """Add an entry rule: what must be logged before a deal may enter the stage."""
-    stage = get_stage_or_404(stage_id)
+    stage = db.get_or_404(Stage, stage_id)
     rule_form = RequirementForm()
     if rule_form.validate_on_submit():
         try:
@@ -247,7 +240,7 @@ def stages_rule_add(stage_id):
 @role_required("admin")
 def stages_rule_remove(stage_id, rule_id):
     """Remove an entry rule from a stage."""
-    stage = get_stage_or_404(stage_id)
+    stage = db.get_or_404(Stage, stage_id)
     requirement = db.session.get(StageRequirement, rule_id)
     if requirement is None or requirement.stage_id != stage.id:
         abort(404)

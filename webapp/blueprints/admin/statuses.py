@@ -23,13 +23,6 @@ from webapp.services.statuses import (
 )
 
 
-def get_status_or_404(status_id: int) -> Status:
-    status = db.session.get(Status, status_id)
-    if status is None:
-        abort(404)
-    return status
-
-
 def _list_page(form, status=200):
     return render(
         "admin/statuses.html",
@@ -75,7 +68,7 @@ def statuses_create():
 @role_required("admin")
 def statuses_edit(status_id):
     """Rename a status, change its kind or colour."""
-    status = get_status_or_404(status_id)
+    status = db.get_or_404(Status, status_id)
     form = StatusForm(obj=status)
     if form.validate_on_submit():
         try:
@@ -100,7 +93,7 @@ def statuses_edit(status_id):
 @role_required("admin")
 def statuses_move(status_id):
     """Move a status one place up or down."""
-    status = get_status_or_404(status_id)
+    status = db.get_or_404(Status, status_id)
     form = MoveForm()
     if not form.validate_on_submit():
         abort(400)
@@ -113,7 +106,7 @@ def statuses_move(status_id):
 @role_required("admin")
 def statuses_toggle(status_id):
     """Retire a status (no longer offered, kept where used) or reactivate it."""
-    status = get_status_or_404(status_id)
+    status = db.get_or_404(Status, status_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     set_status_active(status, not status.active, current_user)
@@ -135,7 +128,7 @@ def statuses_toggle(status_id):
 @role_required("admin")
 def statuses_delete(status_id):
     """Delete a status that no company uses."""
-    status = get_status_or_404(status_id)
+    status = db.get_or_404(Status, status_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     name = status.name

@@ -14,13 +14,6 @@ from webapp.permissions import role_required
 from webapp.services.users import UserError, create_user
 
 
-def get_user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
-
-
 @bp.get("/")
 @role_required("admin")
 def index():
@@ -64,7 +57,7 @@ def new_user():
 @role_required("admin")
 def edit_user(user_id):
     """Change a user's name, role, department and language."""
-    user = get_user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     form = UserForm(obj=user)
     if form.validate_on_submit():
         if user.id == current_user.id and form.role.data != "admin":
@@ -91,7 +84,7 @@ def edit_user(user_id):
 @role_required("admin")
 def reset_password(user_id):
     """Give a user a new password."""
-    user = get_user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     form = ResetPasswordForm()
     if form.validate_on_submit():
         user.set_password(form.password.data)
@@ -112,7 +105,7 @@ def reset_password(user_id):
 @role_required("admin")
 def toggle_active(user_id):
     """Deactivate an active user or reactivate an inactive one (users are never deleted)."""
-    user = get_user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     if user.id == current_user.id:

@@ -41,20 +41,6 @@ def field_label(row) -> str:
     return str(FIELD_LABELS.get(row.field, row.field.replace("_", " ")))
 
 
-def get_campaign_or_404(campaign_id: int) -> Campaign:
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None:
-        abort(404)
-    return campaign
-
-
-def get_company_or_404(company_id: int) -> Company:
-    company = db.session.get(Company, company_id)
-    if company is None:
-        abort(404)
-    return company
-
-
 def _form_int(name):
     value = request.form.get(name, "").strip()
     return int(value) if value.isdigit() else None
@@ -170,7 +156,7 @@ def new():
 @role_required("employee")
 def edit(campaign_id):
     """Change a campaign's facts; refuse a save over a colleague's newer one."""
-    campaign = get_campaign_or_404(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     form = _campaign_form(campaign, obj=campaign)
     if request.method == "GET":
         form.channel_option_id.data = str(campaign.channel_option_id or "")
@@ -202,7 +188,7 @@ def edit(campaign_id):
 @role_required("employee")
 def delete(campaign_id):
     """Delete a campaign (its maker, managers and admins); companies and deals stay."""
-    campaign = get_campaign_or_404(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     _confirmed()
     if not service.may_delete(campaign, current_user):
         abort(403)
@@ -221,7 +207,7 @@ def _page_number() -> int:
 @role_required("employee")
 def show(campaign_id):
     """Show a campaign: its figures, the A/B/C mix of its leads, the leads and the deals."""
-    campaign = get_campaign_or_404(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     page = _page_number()
     leads, total = q.leads_page(campaign.id, page)
     leads_context = {
@@ -254,7 +240,7 @@ def show(campaign_id):
 @role_required("employee")
 def add_segment(campaign_id):
     """Add every company of a segment (those already in the campaign are skipped)."""
-    campaign = get_campaign_or_404(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     _confirmed()
     segment = visible_segment(_form_int("segment_id"), current_user)
     if segment is None:
@@ -294,8 +280,8 @@ def add_segment(campaign_id):
 @role_required("employee")
 def remove_company(campaign_id, company_id):
     """Take a company out of the campaign."""
-    campaign = get_campaign_or_404(campaign_id)
-    company = get_company_or_404(company_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
+    company = db.get_or_404(Company, company_id)
     _confirmed()
     if service.remove_company(campaign, company, current_user):
         db.session.commit()
@@ -307,7 +293,7 @@ def remove_company(campaign_id, company_id):
 @role_required("employee")
 def attach_deal(campaign_id):
     """Tie one of the campaign companies' open deals to the campaign."""
-    campaign = get_campaign_or_404(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     _confirmed()
     deal = db.session.get(Deal, _form_int("deal_id") or 0)
     if deal is None or deal.id not in {d.id for d, _name in q.attachable_deals(campaign.id)}:
@@ -322,7 +308,7 @@ def attach_deal(campaign_id):
 @role_required("employee")
 def detach_deal(campaign_id, deal_id):
     """Untie a deal from the campaign."""
-    campaign = get_campaign_or_404(campaign_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     _confirmed()
     deal = db.session.get(Deal, deal_id)
     if deal is None:
@@ -363,14 +349,14 @@ def _section_done(company, message):
 @role_required("employee")
 def company_section(company_id):
     """The campaigns a company is in (the card's section, a page of its own without htmx)."""
-    return _section_page(get_company_or_404(company_id))
+    return _section_page(db.get_or_404(Company, company_id))
 
 
 @bp.post("/company/<int:company_id>/add")
 @role_required("employee")
 def add_to_campaign(company_id):
     """Add the company to a campaign from its card."""
-    company = get_company_or_404(company_id)
+    company = db.get_or_404(Company, company_id)
     campaign = db.session.get(Campaign, _form_int("campaign_id") or 0)
     if campaign is None:
         return _section_page(company, 422, error=_("Choose the campaign to add it to."))
@@ -388,8 +374,8 @@ def add_to_campaign(company_id):
 @role_required("employee")
 def remove_from_campaign(company_id, campaign_id):
     """Take the company out of a campaign from its card."""
-    company = get_company_or_404(company_id)
-    campaign = get_campaign_or_404(campaign_id)
+    company = db.get_or_404(Company, company_id)
+    campaign = db.get_or_404(Campaign, campaign_id)
     _confirmed()
     service.remove_company(campaign, company, current_user)
     db.session.commit()

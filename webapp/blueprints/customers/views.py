@@ -66,13 +66,6 @@ def shown_value(value) -> str:
     return str(YES_NO.get(value, value)) if value is not None else "—"
 
 
-def get_company_or_404(company_id: int) -> Company:
-    company = db.session.get(Company, company_id)
-    if company is None:
-        abort(404)
-    return company
-
-
 def get_contact_or_404(company: Company, contact_id: int) -> Contact:
     contact = db.session.get(Contact, contact_id)
     if contact is None or contact.company_id != company.id:
@@ -175,7 +168,7 @@ def new():
 @role_required("employee")
 def edit(company_id):
     """Change a company's facts; refuse a save over a colleague's newer one."""
-    company = get_company_or_404(company_id)
+    company = db.get_or_404(Company, company_id)
     form = _company_form(company, obj=company)
     if request.method == "GET":
         form.status_id.data = str(company.status_id)
@@ -214,7 +207,7 @@ def edit(company_id):
 @role_required("employee")
 def archive(company_id):
     """Archive a company: it leaves lists and search, and can be restored."""
-    company = get_company_or_404(company_id)
+    company = db.get_or_404(Company, company_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     company_service.set_archived(company, True, current_user)
@@ -227,7 +220,7 @@ def archive(company_id):
 @role_required("employee")
 def restore(company_id):
     """Bring an archived company back into lists and search."""
-    company = get_company_or_404(company_id)
+    company = db.get_or_404(Company, company_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     company_service.set_archived(company, False, current_user)
@@ -262,7 +255,7 @@ def _mark_seen(company: Company) -> None:
 @role_required("employee")
 def card(company_id):
     """Show the customer card: facts, contacts, groups, tasks and the timeline."""
-    company = get_company_or_404(company_id)
+    company = db.get_or_404(Company, company_id)
     context = {**card_context(company), **_contacts_context(company), **_card_header(company)}
     response = render("customers/card.html", block="card_body", **context)
     _mark_seen(company)
@@ -273,7 +266,7 @@ def card(company_id):
 @role_required("employee")
 def card_header(company_id):
     """Re-render the card's header (after an inline group save changed what is missing)."""
-    company = get_company_or_404(company_id)
+    company = db.get_or_404(Company, company_id)
     if not wants_fragment():
         return hx_redirect(url_for("customers.card", company_id=company.id))
     return render("customers/card.html", block="card_header", **_card_header(company))
@@ -283,7 +276,7 @@ def card_header(company_id):
 @role_required("employee")
 def history(company_id):
     """Show who changed what on the card, newest first."""
-    company = get_company_or_404(company_id)
+    company = db.get_or_404(Company, company_id)
     rows, groups, contact_names = q.company_history(company.id)
     return render(
         "customers/history.html",
@@ -335,14 +328,14 @@ def _contacts_done(company):
 @role_required("employee")
 def contacts(company_id):
     """Show the contacts section (a page of its own without htmx)."""
-    return _contacts_page(get_company_or_404(company_id))
+    return _contacts_page(db.get_or_404(Company, company_id))
 
 
 @bp.route("/<int:company_id>/contacts/new", methods=["GET", "POST"])
 @role_required("employee")
 def new_contact(company_id):
     """Add a person to the company."""
-    company = get_company_or_404(company_id)
+    company = db.get_or_404(Company, company_id)
     form = ContactForm()
     if form.validate_on_submit():
         contact = contact_service.create_contact(company, form.contact_data(), current_user)
@@ -356,7 +349,7 @@ def new_contact(company_id):
 @role_required("employee")
 def edit_contact(company_id, contact_id):
     """Change a contact; refuse a save over a colleague's newer one."""
-    company = get_company_or_404(company_id)
+    company = db.get_or_404(Company, company_id)
     contact = get_contact_or_404(company, contact_id)
     form = ContactForm(obj=contact)
     if request.method == "GET":
@@ -382,7 +375,7 @@ def edit_contact(company_id, contact_id):
 @role_required("employee")
 def archive_contact(company_id, contact_id):
     """Archive a contact: hidden from search and pickers, kept in the history."""
-    company = get_company_or_404(company_id)
+    company = db.get_or_404(Company, company_id)
     contact = get_contact_or_404(company, contact_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -396,7 +389,7 @@ def archive_contact(company_id, contact_id):
 @role_required("employee")
 def restore_contact(company_id, contact_id):
     """Bring an archived contact back."""
-    company = get_company_or_404(company_id)
+    company = db.get_or_404(Company, company_id)
     contact = get_contact_or_404(company, contact_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)

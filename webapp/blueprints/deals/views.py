@@ -63,13 +63,6 @@ def get_deal_or_404(deal_id: int):
     return deal
 
 
-def get_company_or_404(company_id) -> Company:
-    company = db.session.get(Company, company_id)
-    if company is None:
-        abort(404)
-    return company
-
-
 def requested_company() -> Company | None:
     """The company named by ?company= (or the posted company field), if any."""
     raw = request.values.get("company", "")
@@ -77,7 +70,7 @@ def requested_company() -> Company | None:
         return None
     if not raw.isdigit():
         abort(404)
-    return get_company_or_404(int(raw))
+    return db.get_or_404(Company, int(raw))
 
 
 def field_label(name: str, groups=None) -> str:
@@ -526,7 +519,7 @@ def company_deals(company_id):
     """Show a company's deals (the card's deals section, a page of its own without htmx)."""
     from webapp.blueprints.deals.section import deals_section
 
-    company = get_company_or_404(company_id)
+    company = db.get_or_404(Company, company_id)
     return render(
         "deals/company.html", block="deals_section", company=company, **deals_section(company)
     )

@@ -21,13 +21,6 @@ from webapp.services.groups import (
 )
 
 
-def get_company_or_404(company_id: int) -> Company:
-    company = db.session.get(Company, company_id)
-    if company is None:
-        abort(404)
-    return company
-
-
 def get_group_row_or_404(company: Company, group_id: int):
     rows = group_rows(company, group_id)
     if not rows:
@@ -73,7 +66,7 @@ def _row_page(company, row, status=200, saved=False, error=None):
 @role_required("employee")
 def index(company_id):
     """Show the company's groups as a page of their own."""
-    company = get_company_or_404(company_id)
+    company = db.get_or_404(Company, company_id)
     return render(
         "groups/index.html", company=company, card_url=card_url(company), **groups_section(company)
     )
@@ -83,7 +76,7 @@ def index(company_id):
 @role_required("employee")
 def row(company_id, group_id):
     """Show one group of the card (the piece the card swaps after a save)."""
-    company = get_company_or_404(company_id)
+    company = db.get_or_404(Company, company_id)
     return _row_page(company, get_group_row_or_404(company, group_id))
 
 
@@ -91,7 +84,7 @@ def row(company_id, group_id):
 @role_required("employee")
 def save(company_id, group_id):
     """Save the options chosen in one group at once; refuse if a colleague changed it meanwhile."""
-    company = get_company_or_404(company_id)
+    company = db.get_or_404(Company, company_id)
     group = db.session.get(Group, group_id)
     if group is None:
         abort(404)

@@ -31,13 +31,6 @@ Kind regards
 )
 
 
-def get_template_or_404(template_id: int) -> LetterTemplate:
-    template = db.session.get(LetterTemplate, template_id)
-    if template is None:
-        abort(404)
-    return template
-
-
 def _int_arg(name):
     value = request.args.get(name, "").strip()
     return int(value) if value.isdigit() else None
@@ -109,7 +102,7 @@ def new():
 @role_required("admin")
 def edit(template_id):
     """Change a letter template; refuse to overwrite a colleague's newer save."""
-    template = get_template_or_404(template_id)
+    template = db.get_or_404(LetterTemplate, template_id)
     form = LetterTemplateForm(obj=template)
     if request.method == "GET":
         form.version.data = mailmerge.version_of(template)
@@ -121,7 +114,7 @@ def edit(template_id):
 @role_required("admin")
 def delete(template_id):
     """Delete a letter template."""
-    template = get_template_or_404(template_id)
+    template = db.get_or_404(LetterTemplate, template_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     mailmerge.delete_template(template, current_user)
@@ -177,14 +170,14 @@ def _show_page(template, status=200, pdf_error=None, **extra):
 @role_required("employee")
 def show(template_id):
     """Show a letter: preview it on one contact, and print it for a whole segment."""
-    return _show_page(get_template_or_404(template_id))
+    return _show_page(db.get_or_404(LetterTemplate, template_id))
 
 
 @bp.get("/<int:template_id>/pdf")
 @role_required("employee")
 def pdf(template_id):
     """Render one letter per contact of a segment into one PDF (A4, window-envelope address)."""
-    template = get_template_or_404(template_id)
+    template = db.get_or_404(LetterTemplate, template_id)
     segment = visible_segment(_int_arg("pdf_segment"), current_user)
     consent_only = request.args.get("pdf_consent") == "1"
     extra = {"pdf_segment_id": _int_arg("pdf_segment"), "pdf_consent": consent_only}
