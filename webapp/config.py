@@ -40,6 +40,8 @@ class Config:
     LANGUAGES = {"en": "English", "da": "Dansk"}
     COMPANY_NAME = os.environ.get("KANEL_COMPANY_NAME", "Kanel")
     PAGE_SIZE = 50
+    # Imports plan and apply in a background thread; True runs them within the request.
+    IMPORT_INLINE = os.environ.get("KANEL_IMPORT_INLINE", "") == "1"
 
 
 class TestConfig(Config):
@@ -48,3 +50,4 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105 - test-only key
     WTF_CSRF_ENABLED = False  # switched on by the tests that check CSRF
     RATELIMIT_ENABLED = True
+    IMPORT_INLINE = True

@@ -4,6 +4,7 @@ from webapp.models.activity import ACTIVITY_KINDS, Activity, activity_attendee
 from webapp.models.audit import Change, Setting
 from webapp.models.customer import STATUS_KINDS, CardView, Company, Contact, Status
 from webapp.models.group import Group, GroupOption, GroupValue
+from webapp.models.imports import ImportJob, ImportMapping, ImportRecord, ImportRow
 from webapp.models.marketing import (
     Campaign,
     CampaignCompany,
@@ -30,6 +31,10 @@ __all__ = [
     "CategoryRule",
     "Deal",
     "DealGroupValue",
+    "ImportJob",
+    "ImportMapping",
+    "ImportRecord",
+    "ImportRow",
     "Industry",
     "LetterTemplate",
     "Segment",
