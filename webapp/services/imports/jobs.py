@@ -126,9 +126,12 @@ def mapping_problems(job: ImportJob) -> list[dict]:
     ]
 
 
-def sample_values(job: ImportJob, per_column: int = 3) -> dict[str, list[str]]:
-    """A few non-blank values of each column, for the mapping page."""
-    table = table_of(job)
+def sample_values(job: ImportJob, per_column: int = 3, table: Table | None = None):
+    """A few non-blank values of each column, for the mapping page: {header: [values]}.
+
+    Pass `table` (from `table_of(job)`) to read the file once per request.
+    """
+    table = table or table_of(job)
     samples: dict[str, list[str]] = {h: [] for h in table.headers}
     for _line, cells in table.rows:
         for index, header in enumerate(table.headers):
@@ -140,9 +143,13 @@ def sample_values(job: ImportJob, per_column: int = 3) -> dict[str, list[str]]:
     return samples
 
 
-def value_mapping(job: ImportJob) -> dict[str, list]:
-    """For every choice column: [ValueRow(value, count, guess, chosen, alike)], by frequency."""
-    table = table_of(job)
+def value_mapping(job: ImportJob, table: Table | None = None) -> dict[str, list]:
+    """For every choice column: [ValueRow(value, count, guess, chosen, alike)], by frequency.
+
+    A chosen value may be "new:<label>" for a group column (created on import only when
+    options["create_options"] is on; otherwise the row is an error) and for a new group.
+    """
+    table = table or table_of(job)
     result = {}
     for header, target in job.mapping.get("columns", {}).items():
         if target and is_choice_target(job.kind, target):
@@ -247,6 +254,50 @@ def set_decision(row: ImportRow, decision: str | None) -> None:
     recount(row.job)
 
 
+def set_decisions(job: ImportJob, decision: str | None, row_ids=None) -> int:
+    """Decide every undecided near-duplicate of the job (or the rows `row_ids`) at once.
+
+    One UPDATE per kind of change and one recount; returns how many rows were decided.
+    """
+    if decision not in ("same", "new", None):
+        raise ValueError(decision)
+    _require_state(job, ("planned",))
+    conditions = [ImportRow.job_id == job.id, ImportRow.candidate_id.is_not(None)]
+    if row_ids is not None:
+        conditions.append(ImportRow.id.in_([int(i) for i in row_ids]))
+    else:
+        conditions.append(ImportRow.decision.is_(None))
+    ids = list(db.session.scalars(select(ImportRow.id).where(*conditions)))
+    table = ImportRow.__table__
+    for start in range(0, len(ids), 1000):
+        chunk = table.c.id.in_(ids[start : start + 1000])
+        db.session.execute(table.update().where(chunk).values(decision=decision))
+        if decision == "same":
+            db.session.execute(
+                table.update()
+                .where(chunk, table.c.action == "create")
+                .values(action="update", match_id=table.c.candidate_id)
+            )
+        else:
+            db.session.execute(
+                table.update()
+                .where(chunk, table.c.action == "update", table.c.match_id == table.c.candidate_id)
+                .values(action="create", match_id=None)
+            )
+    decided = len(ids)
+    db.session.expire_all()
+    recount(job)
+    return decided or 0
+
+
+def discard_job(job: ImportJob) -> None:
+    """Delete a job that was never imported (uploaded, planned or failed) with its rows."""
+    _require_state(job, ("uploaded", "planned", "failed"))
+    db.session.execute(ImportRow.__table__.delete().where(ImportRow.job_id == job.id))
+    db.session.delete(job)
+    db.session.flush()
+
+
 def recount(job: ImportJob) -> dict:
     """Count the planned rows per action again (after decisions) into job.counts."""
     entity = {"companies": "company", "contacts": "contact", "deals": "deal",
@@ -300,6 +351,7 @@ __all__ = [
     "PreviewPage",
     "can_apply",
     "create_job",
+    "discard_job",
     "effective_state",
     "expire_dead_jobs",
     "mapping_problems",
@@ -309,6 +361,7 @@ __all__ = [
     "recount",
     "sample_values",
     "set_decision",
+    "set_decisions",
     "set_mapping",
     "table_of",
     "value_mapping",

@@ -58,6 +58,14 @@ MESSAGES = {
     ),
     "wrong_state": _l("This import cannot do that now (it is %(state)s)."),
     "reverted": _l("Reverted: %(count)s records removed or put back."),
+    "edited_since": _l(
+        "%(count)s imported records were changed after the import (for example %(name)s). "
+        "Revert is only possible while nobody has changed them."
+    ),
+    "used_since": _l(
+        "%(count)s %(what)s were added to the imported records from elsewhere since the import "
+        "(for example %(name)s). Revert is only possible while nobody has added to them."
+    ),
 }
 
 

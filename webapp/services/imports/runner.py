@@ -43,8 +43,8 @@ def _start(job: ImportJob, step: str, user) -> None:
     job.started_at = job.heartbeat_at = utcnow()
     job.state = "planning" if step == "plan" else "importing"
     job.message = None
+    db.session.commit()
     if app.config.get("IMPORT_INLINE"):
-        db.session.flush()
         from webapp.services.imports.apply import apply_import
         from webapp.services.imports.plan import plan_import
 
@@ -53,7 +53,6 @@ def _start(job: ImportJob, step: str, user) -> None:
         else:
             apply_import(job, user)
         return
-    db.session.commit()
     thread = threading.Thread(
         target=_run,
         args=(app, job.id, step, user.id if user is not None else None),
@@ -77,12 +76,15 @@ def start_plan(job: ImportJob) -> None:
     _start(job, "plan", None)
 
 
-def start_apply(job: ImportJob, user) -> None:
+def start_apply(job: ImportJob, user, skip_errors: bool | None = None) -> None:
     """Write the planned rows into Kanel, all or nothing, in the background.
 
-    Raises ImportStateError when the job is not planned, or has errors while
-    options["skip_errors"] is off (`can_apply`).
+    `skip_errors` (when given) sets options["skip_errors"] without voiding the plan: rows
+    with errors are then left out. Raises ImportStateError when the job is not planned, or
+    has errors while skip_errors is off (`can_apply`).
     """
+    if skip_errors is not None:
+        job.options = {**(job.options or {}), "skip_errors": bool(skip_errors)}
     problems = can_apply(job)
     if problems:
         raise ImportStateError(problems[0])

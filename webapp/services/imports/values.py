@@ -46,7 +46,6 @@ KIND_WORDS = {
     "email": {"email", "e-mail", "mail"},
     "meeting": {"meeting", "moede", "besoeg", "visit", "moedereferat"},
     "proposal": {"proposal", "quote", "offer", "tilbud"},
-    "task": {"task", "todo", "to do", "opgave"},
 }
 COUNTRY_ALIASES = {
     "usa": "US", "us": "US", "unitedstatesofamerica": "US", "america": "US", "uk": "GB",
