@@ -67,7 +67,8 @@ class ValueRow:
     count: int
     guess: str
     chosen: str
-    # Other file values in the column that look like the same thing (GTXPro / GTX Pro).
+    # Other file values in the column, or the existing option, that look like the same thing
+    # but are spelled differently (GTXPro / GTX Pro).
     alike: list[str] = field(default_factory=list)
 
 
@@ -148,6 +149,7 @@ class Guesser:
     def __init__(self, kind: str):
         self.kind = kind
         self._tables: dict[str, dict[str, str]] = {}
+        self.option_labels: dict[str, str] = {}
 
     def _table(self, ctype: str, target: str) -> dict[str, str]:
         cache_key = target if ctype == "group" else ctype
@@ -192,6 +194,7 @@ class Guesser:
                 select(GroupOption).where(GroupOption.group_id == group_id, GroupOption.active)
             ):
                 table.setdefault(_key(o.label), str(o.id))
+                self.option_labels[str(o.id)] = o.label
         self._tables[cache_key] = table
         return table
 
@@ -213,6 +216,12 @@ class Guesser:
             return table[key]
         if ctype == "country" and len(key) == 3:
             return ""
+        if len(key) >= 5:
+            # "Prospecting" → "Prospect": one name is the start of the other.
+            starts = {v for k, v in table.items() if len(k) >= 5 and (
+                key.startswith(k) or k.startswith(key))}  # fmt: skip
+            if len(starts) == 1:
+                return starts.pop()
         found = (
             process.extractOne(key, list(table), scorer=fuzz.WRatio, score_cutoff=GUESS_SCORE)
             if len(key) >= 4 and table
@@ -285,9 +294,11 @@ def value_rows(kind: str, target: str, column_values: list[str], chosen: dict, o
                     guess = by_value[other]
                     break
         by_value[value] = guess
-        rows.append(
-            ValueRow(value, count, guess, chosen.get(value, guess), sorted(alike.get(value, [])))
-        )
+        similar = sorted(alike.get(value, []))
+        label = guesser.option_labels.get(guess)
+        if label is not None and label != value:
+            similar.append(label)  # spelled differently from the option it lands on
+        rows.append(ValueRow(value, count, guess, chosen.get(value, guess), similar))
     return rows
 
 
