@@ -100,6 +100,7 @@ def _register_blueprints(app):
     from webapp.blueprints.industries import bp as industries_bp
     from webapp.blueprints.letters import bp as letters_bp
     from webapp.blueprints.pipeline import bp as pipeline_bp
+    from webapp.blueprints.reports import bp as reports_bp
     from webapp.blueprints.segments import bp as segments_bp
 
     app.register_blueprint(auth_bp)
@@ -115,6 +116,7 @@ def _register_blueprints(app):
     app.register_blueprint(forecast_bp, url_prefix="/forecast")
     app.register_blueprint(campaigns_bp, url_prefix="/campaigns")
     app.register_blueprint(letters_bp, url_prefix="/letters")
+    app.register_blueprint(reports_bp, url_prefix="/reports")
 
 
 @event.listens_for(Engine, "connect")

@@ -11,3 +11,5 @@ REPORT_MODULES = ("sales",)
 
 for _name in REPORT_MODULES:
     import_module(f"webapp.blueprints.reports.{_name}")
+
+from webapp.blueprints.reports import views  # noqa: E402, F401 - registers the routes on bp

@@ -1,0 +1,461 @@
+"""A report's charts as plain geometry for one SVG template (reports/_chart.html).
+
+Every kind (bar, hbar, stacked, line, funnel) becomes the same few shapes — grid lines,
+rectangles, polylines, point marks and texts — with colours, sizes and fonts written as
+SVG attributes rather than CSS, so the browser and WeasyPrint draw the same picture.
+Colour is never the only signal: every bar and point carries its value in text, line
+series differ in dash and mark as well as colour, and the legend names each series.
+"""
+
+import math
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+
+from webapp.blueprints.reports.base import Chart
+from webapp.blueprints.reports.values import ValueFormat, as_number
+
+WIDTH = 720
+FONT = 12  # px in the SVG's own units; the SVG scales with the page
+CHAR = 0.56  # the average width of a character, as a share of the font size
+TEXT = "#1f1b16"
+MUTED = "#5f5750"
+GRID = "#ddd6ce"
+AXIS = "#8a8178"
+# Series colours: each takes white text at WCAG AA contrast and differs from its neighbours.
+PALETTE = ("#8d4419", "#2b5d87", "#8a6200", "#2e6b3a", "#6d3f7a", "#4a5560", "#1f6f6b", "#a4262c")
+DASHES = ("", "6 4", "2 3", "10 3 2 3", "", "6 4", "2 3", "10 3 2 3")
+MARKS = ("circle", "square", "triangle", "diamond", "circle", "square", "triangle", "diamond")
+NICE_STEPS = (1, 2, 2.5, 5, 10)
+
+
+@dataclass
+class Shapes:
+    """What the template draws, in this order: grid, rects, lines, marks, texts."""
+
+    width: int
+    height: int
+    title: str
+    desc: str
+    grid: list[dict] = field(default_factory=list)
+    rects: list[dict] = field(default_factory=list)
+    lines: list[dict] = field(default_factory=list)
+    marks: list[dict] = field(default_factory=list)
+    texts: list[dict] = field(default_factory=list)
+    legend: list[dict] = field(default_factory=list)
+    empty: bool = False
+
+
+def colour(n: int) -> str:
+    return PALETTE[n % len(PALETTE)]
+
+
+def fits(text: str, width: float, size: float = FONT) -> bool:
+    return len(text) * size * CHAR <= width
+
+
+def clip(text: str, width: float, size: float = FONT) -> str:
+    """The text cut to what fits in width, with an ellipsis when cut."""
+    room = max(int(width / (size * CHAR)), 1)
+    return text if len(text) <= room else text[: max(room - 1, 1)].rstrip() + "…"
+
+
+def wrap(text: str, width: float, lines: int = 2, size: float = FONT) -> list[str]:
+    """Up to `lines` lines of words that fit in width; the last one clipped."""
+    room = max(int(width / (size * CHAR)), 1)
+    words, out, line = text.split(), [], ""
+    for word in words:
+        candidate = f"{line} {word}".strip()
+        if len(candidate) <= room or not line:
+            line = candidate
+        else:
+            out.append(line)
+            line = word
+    out.append(line)
+    if len(out) > lines:
+        out = out[: lines - 1] + [" ".join(out[lines - 1 :])]
+    return [clip(part, width, size) for part in out]
+
+
+def nice_scale(
+    low: float, high: float, ticks: int = 4, whole: bool = False
+) -> tuple[float, float, float]:
+    """A round axis from at most `low` to at least `high` (zero always inside): lo, hi, step.
+
+    `whole`: the step is a whole number (counts have no half deals).
+    """
+    low, high = min(low, 0.0), max(high, 0.0)
+    if high - low <= 0:
+        high = 1.0
+    raw = (high - low) / ticks
+    if whole:
+        raw = max(raw, 1.0)
+    magnitude = 10 ** math.floor(math.log10(raw))
+    steps = [s for s in NICE_STEPS if not whole or float(s * magnitude).is_integer()]
+    step = next(s * magnitude for s in steps if s * magnitude >= raw * (1 - 1e-9))
+    lo = math.floor(low / step + 1e-9) * step
+    hi = math.ceil(high / step - 1e-9) * step
+    return lo, hi, step
+
+
+def _values(chart: Chart) -> list[list[float | None]]:
+    return [[as_number(v) for v in series.values] for series in chart.series]
+
+
+def _has_data(values: list[list[float | None]]) -> bool:
+    return any(v for row in values for v in row if v is not None)
+
+
+def _desc(chart: Chart, fmt: ValueFormat) -> str:
+    """The chart in words, for screen readers: "Label: value; …" per series."""
+    parts = []
+    for series in chart.series:
+        items = "; ".join(
+            f"{label}: {fmt(value, chart.value_kind)}"
+            for label, value in zip(chart.labels, series.values, strict=False)
+        )
+        parts.append(f"{series.label} — {items}" if len(chart.series) > 1 else items)
+    return " | ".join(parts)
+
+
+def _legend(chart: Chart, line: bool = False) -> list[dict]:
+    if len(chart.series) < 2:
+        return []
+    return [
+        {
+            "label": s.label,
+            "colour": colour(n),
+            "dash": DASHES[n % len(DASHES)] if line else "",
+            "mark": MARKS[n % len(MARKS)] if line else "square",
+        }
+        for n, s in enumerate(chart.series)
+    ]
+
+
+def _text(x, y, text, anchor="middle", size=FONT, weight="normal", fill=TEXT) -> dict:
+    return {
+        "x": round(x, 1),
+        "y": round(y, 1),
+        "text": text,
+        "anchor": anchor,
+        "size": size,
+        "weight": weight,
+        "fill": fill,
+    }
+
+
+def _value_axis(shapes, fmt, kind, lo, hi, step, to_px, left, right, vertical=True, top=0):
+    """Grid lines and their labels; the unit (DKK) above the axis."""
+    count = round((hi - lo) / step)
+    for n in range(count + 1):
+        value = lo + n * step
+        pos = to_px(value)
+        label = fmt.short(value, kind)
+        if vertical:
+            shapes.grid.append(
+                {"x1": left, "x2": right, "y1": pos, "y2": pos, "zero": abs(value) < 1e-12}
+            )
+            shapes.texts.append(_text(left - 6, pos + 4, label, "end", 11, fill=MUTED))
+        else:
+            shapes.grid.append(
+                {"x1": pos, "x2": pos, "y1": left, "y2": right, "zero": abs(value) < 1e-12}
+            )
+            shapes.texts.append(_text(pos, right + 15, label, "middle", 11, fill=MUTED))
+    unit = fmt.unit(kind)
+    if unit and vertical:
+        shapes.texts.append(_text(left - 6, top - 10, unit, "end", 11, fill=MUTED))
+    elif unit:
+        shapes.texts.append(_text(to_px(hi), right + 29, unit, "end", 11, fill=MUTED))
+
+
+def empty_shapes(chart: Chart) -> Shapes:
+    shapes = Shapes(WIDTH, 90, chart.title, _("Nothing to chart."), empty=True)
+    shapes.texts.append(_text(WIDTH / 2, 50, _("Nothing to chart for these filters."), fill=MUTED))
+    return shapes
+
+
+# --- vertical bars, grouped or stacked ----------------------------------------------------
+
+
+def bar_shapes(chart: Chart, fmt: ValueFormat, stacked: bool = False) -> Shapes:
+    values = _values(chart)
+    n_labels, n_series = len(chart.labels), max(len(values), 1)
+    label_lines = 2
+    left, right, top, bottom = 64, WIDTH - 12, 30, 18 + 15 * label_lines
+    height = 300 if n_labels > 1 else 240
+    base_h = height - bottom
+    if stacked:
+        tops = [sum(max(v or 0, 0) for v in column) for column in zip(*values, strict=False)]
+        low, high = 0.0, max(tops or [0.0])
+    else:
+        flat = [v for row in values for v in row if v is not None]
+        low, high = min(flat or [0.0]), max(flat or [0.0])
+    lo, hi, step = nice_scale(low, high, whole=chart.value_kind == "count")
+    span = hi - lo
+
+    def y(value: float) -> float:
+        return round(top + (hi - value) / span * (base_h - top), 1)
+
+    shapes = Shapes(WIDTH, height, chart.title, _desc(chart, fmt), legend=_legend(chart))
+    _value_axis(shapes, fmt, chart.value_kind, lo, hi, step, y, left, right, top=top)
+    slot = (right - left) / max(n_labels, 1)
+    group = slot * (0.62 if n_series == 1 or stacked else 0.8)
+    bar_w = group if stacked else group / n_series
+    zero = y(0)
+    for i, label in enumerate(chart.labels):
+        x0 = left + slot * i + (slot - group) / 2
+        running = 0.0
+        column_title = []
+        for s, row in enumerate(values):
+            value = row[i] if i < len(row) else None
+            column_title.append(f"{chart.series[s].label}: {fmt(value, chart.value_kind)}")
+            if value is None:
+                continue
+            if stacked:
+                value = max(value, 0.0)
+                y_top, y_bottom = y(running + value), y(running)
+                running += value
+                x = x0
+            else:
+                y_top, y_bottom = (y(value), zero) if value >= 0 else (zero, y(value))
+                x = x0 + s * bar_w
+            title = f"{label} — {chart.series[s].label}: {fmt(value, chart.value_kind)}"
+            shapes.rects.append(
+                {
+                    "x": round(x + (0.5 if n_series > 1 and not stacked else 0), 1),
+                    "y": y_top,
+                    "width": round(max(bar_w - (1 if n_series > 1 and not stacked else 0), 1), 1),
+                    "height": round(max(y_bottom - y_top, 0), 1),
+                    "fill": colour(s),
+                    "title": title,
+                }
+            )
+            text = fmt.short(value, chart.value_kind)
+            if stacked:
+                if y_bottom - y_top >= 16 and fits(text, bar_w - 4, 11):
+                    shapes.texts.append(
+                        _text(x + bar_w / 2, (y_top + y_bottom) / 2 + 4, text, size=11, fill="#fff")
+                    )
+            elif fits(text, bar_w + 6, 11 if n_series > 1 else FONT):
+                above = y_top - 5 if value >= 0 else y_bottom + 13
+                size = 11 if n_series > 1 else FONT
+                shapes.texts.append(_text(x + bar_w / 2, above, text, size=size, weight="bold"))
+        if stacked and running > 0:
+            total = fmt.short(running, chart.value_kind)
+            if fits(total, slot, 11):
+                shapes.texts.append(
+                    _text(x0 + group / 2, y(running) - 5, total, size=11, weight="bold")
+                )
+        for k, line in enumerate(wrap(label, slot - 4, label_lines)):
+            shapes.texts.append(_text(left + slot * (i + 0.5), base_h + 17 + 14 * k, line))
+    shapes.grid.append({"x1": left, "x2": right, "y1": zero, "y2": zero, "zero": True})
+    return shapes
+
+
+# --- horizontal bars ----------------------------------------------------------------------
+
+
+def hbar_shapes(chart: Chart, fmt: ValueFormat) -> Shapes:
+    values = _values(chart)
+    n_series = max(len(values), 1)
+    longest = max((len(label) for label in chart.labels), default=0)
+    label_w = min(max(longest * FONT * CHAR + 8, 90), 230)
+    left, right, top = label_w + 10, WIDTH - 70, 10
+    bar_h = 18 if n_series == 1 else 13
+    band = n_series * bar_h + 10
+    height = top + band * len(chart.labels) + 34
+    base = height - 30
+    flat = [v for row in values for v in row if v is not None]
+    lo, hi, step = nice_scale(
+        min(flat or [0.0]), max(flat or [0.0]), whole=chart.value_kind == "count"
+    )
+
+    def x(value: float) -> float:
+        return round(left + (value - lo) / (hi - lo) * (right - left), 1)
+
+    shapes = Shapes(WIDTH, height, chart.title, _desc(chart, fmt), legend=_legend(chart))
+    _value_axis(shapes, fmt, chart.value_kind, lo, hi, step, x, top, base, vertical=False)
+    zero = x(0)
+    for i, label in enumerate(chart.labels):
+        y0 = top + band * i + 5
+        shapes.texts.append(
+            _text(left - 8, y0 + (band - 10) / 2 + 4, clip(label, label_w), "end", FONT)
+        )
+        for s, row in enumerate(values):
+            value = row[i] if i < len(row) else None
+            if value is None:
+                continue
+            x_left, x_right = (zero, x(value)) if value >= 0 else (x(value), zero)
+            y = y0 + s * bar_h
+            shapes.rects.append(
+                {
+                    "x": x_left,
+                    "y": round(y, 1),
+                    "width": round(max(x_right - x_left, 0), 1),
+                    "height": bar_h - 2,
+                    "fill": colour(s),
+                    "title": f"{label} — {chart.series[s].label}: {fmt(value, chart.value_kind)}",
+                }
+            )
+            text = fmt.short(value, chart.value_kind)
+            size = FONT if n_series == 1 else 11
+            if value >= 0:
+                shapes.texts.append(
+                    _text(x_right + 5, y + bar_h / 2 + 3, text, "start", size, "bold")
+                )
+            else:
+                shapes.texts.append(_text(x_left - 5, y + bar_h / 2 + 3, text, "end", size, "bold"))
+    shapes.grid.append({"x1": zero, "x2": zero, "y1": top, "y2": base, "zero": True})
+    return shapes
+
+
+# --- lines over time ----------------------------------------------------------------------
+
+
+def line_shapes(chart: Chart, fmt: ValueFormat) -> Shapes:
+    values = _values(chart)
+    n = len(chart.labels)
+    left, right, top, base = 64, WIDTH - 24, 30, 250
+    height = 290
+    flat = [v for row in values for v in row if v is not None]
+    lo, hi, step = nice_scale(
+        min(flat or [0.0]), max(flat or [0.0]), whole=chart.value_kind == "count"
+    )
+
+    def y(value: float) -> float:
+        return round(top + (hi - value) / (hi - lo) * (base - top), 1)
+
+    def x(i: int) -> float:
+        return round(left + (right - left) * (i + 0.5) / max(n, 1), 1)
+
+    shapes = Shapes(WIDTH, height, chart.title, _desc(chart, fmt), legend=_legend(chart, True))
+    _value_axis(shapes, fmt, chart.value_kind, lo, hi, step, y, left, right, top=top)
+    slot = (right - left) / max(n, 1)
+    widest = max((len(label) for label in chart.labels), default=1) * 11 * CHAR + 6
+    every = max(1, math.ceil(widest / slot))
+    for i, label in enumerate(chart.labels):
+        if i % every == 0 or i == n - 1 and every == 1:
+            shapes.texts.append(_text(x(i), base + 18, clip(label, slot * every), size=11))
+    label_each = len(values) == 1 and n <= 13
+    for s, row in enumerate(values):
+        run: list[tuple[float, float]] = []
+        runs = [run]
+        for i, value in enumerate(row[:n]):
+            if value is None:
+                run = []
+                runs.append(run)
+                continue
+            point = (x(i), y(value))
+            run.append(point)
+            shapes.marks.append(
+                {
+                    "shape": MARKS[s % len(MARKS)],
+                    "x": point[0],
+                    "y": point[1],
+                    "fill": colour(s),
+                    "title": f"{chart.labels[i]} — {chart.series[s].label}: "
+                    f"{fmt(value, chart.value_kind)}",
+                }
+            )
+            last = i == max(k for k, v in enumerate(row[:n]) if v is not None)
+            if label_each or last:
+                shapes.texts.append(
+                    _text(
+                        point[0],
+                        point[1] - 9,
+                        fmt.short(value, chart.value_kind),
+                        size=11,
+                        weight="bold",
+                        fill=colour(s),
+                    )
+                )
+        for part in runs:
+            if len(part) > 1:
+                shapes.lines.append(
+                    {
+                        "points": " ".join(f"{px},{py}" for px, py in part),
+                        "stroke": colour(s),
+                        "dash": DASHES[s % len(DASHES)],
+                    }
+                )
+    return shapes
+
+
+# --- the funnel ---------------------------------------------------------------------------
+
+
+def funnel_shapes(chart: Chart, fmt: ValueFormat) -> Shapes:
+    row = _values(chart)[0] if chart.series else []
+    steps = [
+        (label, max(value or 0.0, 0.0)) for label, value in zip(chart.labels, row, strict=False)
+    ]
+    label_w = min(max((len(label) for label, _v in steps), default=8) * 13 * CHAR + 8, 200)
+    left, right = label_w + 12, WIDTH - 150
+    band, top = 46, 8
+    height = top + band * len(steps) + 4
+    widest = max((value for _label, value in steps), default=0.0) or 1.0
+    centre = (left + right) / 2
+    shapes = Shapes(WIDTH, height, chart.title, "")
+    words = []
+    previous = None
+    first = steps[0][1] if steps else 0.0
+    for i, (label, value) in enumerate(steps):
+        y = top + band * i
+        width = max((right - left) * value / widest, 2.0)
+        text = fmt(value, chart.value_kind)
+        shapes.rects.append(
+            {
+                "x": round(centre - width / 2, 1),
+                "y": y,
+                "width": round(width, 1),
+                "height": band - 8,
+                "fill": colour(0),
+                "title": f"{label}: {text}",
+            }
+        )
+        inside = fits(text, width - 8, 13)
+        shapes.texts.append(
+            _text(
+                centre if inside else centre + width / 2 + 6,
+                y + (band - 8) / 2 + 5,
+                text,
+                "middle" if inside else "start",
+                13,
+                "bold",
+                "#fff" if inside else TEXT,
+            )
+        )
+        shapes.texts.append(
+            _text(left - 10, y + (band - 8) / 2 + 5, clip(label, label_w, 13), "end", 13)
+        )
+        words.append(f"{label}: {text}")
+        if previous is not None:
+            step_share = fmt.percent(value / previous) if previous else "–"
+            of_first = fmt.percent(value / first) if first else "–"
+            shapes.texts.append(
+                _text(right + 12, y + 14, _("%(p)s of previous", p=step_share), "start", 12, "bold")
+            )
+            shapes.texts.append(
+                _text(right + 12, y + 30, _("%(p)s of first", p=of_first), "start", 11, fill=MUTED)
+            )
+            words[-1] += f" ({_('%(p)s of previous', p=step_share)})"
+        previous = value
+    shapes.desc = "; ".join(words)
+    return shapes
+
+
+KINDS = {
+    "bar": bar_shapes,
+    "stacked": lambda chart, fmt: bar_shapes(chart, fmt, stacked=True),
+    "hbar": hbar_shapes,
+    "line": line_shapes,
+    "funnel": funnel_shapes,
+}
+
+
+def chart_shapes(chart: Chart, fmt: ValueFormat) -> Shapes:
+    """The shapes of a chart of any kind; a readable box when there is nothing to draw."""
+    if not chart.labels or not chart.series or not _has_data(_values(chart)):
+        return empty_shapes(chart)
+    draw = KINDS.get(chart.kind, bar_shapes)
+    return draw(chart, fmt)
