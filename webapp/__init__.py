@@ -97,6 +97,7 @@ def _register_blueprints(app):
     from webapp.blueprints.forecast import bp as forecast_bp
     from webapp.blueprints.groups import bp as groups_bp
     from webapp.blueprints.home import bp as home_bp
+    from webapp.blueprints.imports import bp as imports_bp
     from webapp.blueprints.industries import bp as industries_bp
     from webapp.blueprints.letters import bp as letters_bp
     from webapp.blueprints.pipeline import bp as pipeline_bp
@@ -108,6 +109,7 @@ def _register_blueprints(app):
     app.register_blueprint(customers_bp, url_prefix="/customers")
     app.register_blueprint(groups_bp, url_prefix="/customers")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(imports_bp, url_prefix="/admin/imports")
     app.register_blueprint(activities_bp)
     app.register_blueprint(industries_bp, url_prefix="/industries")
     app.register_blueprint(segments_bp, url_prefix="/segments")

@@ -26,7 +26,7 @@ ADMIN_NAVIGATION = [
     ("admin.automation", _l("Automation")),
     ("admin.industries", _l("Industries")),
     ("admin.category_rules", _l("A/B/C rules")),
-    ("admin.imports", _l("Import")),
+    ("imports.index", _l("Import")),
 ]
 
 
@@ -37,6 +37,7 @@ SECTION_OF_BLUEPRINT = {
     "deals": "pipeline",
     "forecast": "pipeline",
     "letters": "campaigns",
+    "imports": "admin",
 }
 
 
