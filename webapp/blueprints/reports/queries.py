@@ -61,8 +61,9 @@ def drill_count(drill: Drill) -> int:
     return db.session.scalar(select(func.count()).select_from(drill.ids.subquery())) or 0
 
 
-def drill_rows(drill: Drill, page: int, size: int = PAGE_SIZE) -> list:
+def drill_rows(drill: Drill, page: int, size: int | None = None) -> list:
     """One page of the companies or deals behind a number, with what the list shows."""
+    size = size or PAGE_SIZE
     start = (page - 1) * size
     if drill.kind == "deals":
         stmt = (
