@@ -177,7 +177,9 @@ def test_what_share_of_the_companies_met_became_customers(meetings):
         "Conversion": pytest.approx(2 / 3),
         "Customers already": 1,
     }
-    assert report.key_figures[0].note == "5 meetings held"  # Beta had two
+    notes = {kf.label: kf.note for kf in report.key_figures}
+    assert notes["Companies met"] == "5 meetings held"  # Beta had two
+    assert notes["Conversion"] == "of 3 companies met as prospects"
     people, categories = report.tables
     assert by_label(people) == {
         # Anna: Alfa (won) and Beta → 1 of 2.
@@ -646,3 +648,12 @@ def test_does_every_count_drill_to_exactly_that_many_records(
         if kf.drill:
             assert spec.drill(PERIOD, kf.drill) is not None
     assert checked
+
+
+def test_does_a_drill_title_name_the_salesperson_or_category(funnel):
+    drill = sales.drill_funnel(PERIOD, f"contract:owner={funnel['bo'].id}")
+    assert drill.title == "Deals opened in the period that were won: Bo Salg"
+    drill = sales.drill_funnel(PERIOD, "contact:category=none")
+    assert drill.title == "Deals opened in the period: No category"
+    drill = sales.drill_funnel(PERIOD, "contact:owner=none")
+    assert drill.title == "Deals opened in the period: No salesperson"

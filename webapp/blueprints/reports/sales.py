@@ -163,6 +163,20 @@ def _dimension_condition(dimension, value, owner_column, category_column):
     return None
 
 
+def _titled(title: str, dimension: str | None, value: str | None) -> str:
+    """A drill title with the salesperson or category it is narrowed to."""
+    if dimension == "owner":
+        owner = _id_or_none(value)
+        who = _person_label(
+            _people([owner] if isinstance(owner, int) else []), None if owner == NONE else owner
+        )
+    elif dimension == "category":
+        who = _category_label(value)
+    else:
+        return title
+    return _("%(title)s: %(who)s", title=title, who=who)
+
+
 def _closed_in_period(filters: ReportFilters):
     return filters.in_period(Deal.closed_at, is_datetime=False)
 
@@ -316,18 +330,6 @@ def build_meetings(filters: ReportFilters) -> Report:
     report = Report(
         key_figures=[
             KeyFigure(
-                _("Companies met"),
-                total["met"],
-                drill="met",
-                note=ngettext(
-                    "%(count)s meeting held",
-                    "%(count)s meetings held",
-                    total["meetings"],
-                    count=_n(total["meetings"]),
-                ),
-            ),
-            KeyFigure(_("Became customers"), total["won"], drill="won"),
-            KeyFigure(
                 _("Conversion"),
                 total["conversion"],
                 "percent",
@@ -339,6 +341,18 @@ def build_meetings(filters: ReportFilters) -> Report:
                     count=_n(total["prospects"]),
                 ),
             ),
+            KeyFigure(
+                _("Companies met"),
+                total["met"],
+                drill="met",
+                note=ngettext(
+                    "%(count)s meeting held",
+                    "%(count)s meetings held",
+                    total["meetings"],
+                    count=_n(total["meetings"]),
+                ),
+            ),
+            KeyFigure(_("Became customers"), total["won"], drill="won"),
             KeyFigure(_("Customers already"), total["already"], drill="already"),
         ],
         tables=[
@@ -402,7 +416,9 @@ def drill_meetings(filters: ReportFilters, key: str) -> Drill | None:
         "won": _("Companies met that became customers"),
     }
     return _drill(
-        "companies", titles[measure], select(rows.c.company_id).where(states[measure], where)
+        "companies",
+        _titled(titles[measure], dimension, value),
+        select(rows.c.company_id).where(states[measure], where),
     )
 
 
@@ -517,19 +533,18 @@ def build_competitors(filters: ReportFilters) -> Report:
     )
     report = Report(
         key_figures=[
+            KeyFigure(_("Lost to competitors"), to_competitors, drill="competitor"),
             KeyFigure(
-                _("Lost to competitors"),
-                to_competitors,
-                drill="competitor",
+                _("Share of closed deals"),
+                ratio(to_competitors, closed),
+                "percent",
+                drill="closed",
                 note=ngettext(
                     "of %(count)s deal closed",
                     "of %(count)s deals closed",
                     closed,
                     count=_n(closed),
                 ),
-            ),
-            KeyFigure(
-                _("Share of closed deals"), ratio(to_competitors, closed), "percent", drill="closed"
             ),
             KeyFigure(
                 _("Share of lost deals"),
@@ -764,7 +779,7 @@ def build_sources(filters: ReportFilters) -> Report:
                 total=Row(_("All lead sources"), values(total_cell), drills(None, whole=True))
                 if rows
                 else None,
-                title=_("Won revenue by lead source"),
+                title=_("By lead source"),
                 empty=_("No deals were closed in this period."),
             )
         ],
@@ -1255,7 +1270,7 @@ def build_funnel(filters: ReportFilters) -> Report:
                     Column("of_contacts", _("Of contacts"), "percent"),
                 ],
                 overall_rows,
-                title=_("The funnel"),
+                title=_("Deals at each step"),
                 empty=empty,
             ),
             Table(
@@ -1345,7 +1360,7 @@ def drill_funnel(filters: ReportFilters, key: str) -> Drill | None:
         "contract": _("Deals opened in the period that were won"),
     }
     stmt = select(rows.c.deal_id).where(rows.c.step >= STEPS.index(measure), where)
-    return _drill("deals", titles[measure], stmt)
+    return _drill("deals", _titled(titles[measure], dimension, value), stmt)
 
 
 # =======================================================================================
