@@ -36,8 +36,8 @@ from webapp.blueprints.reports.base import (
     ratio,
     register,
 )
+from webapp.blueprints.reports.values import ValueFormat
 from webapp.extensions import db
-from webapp.i18n import money
 from webapp.models.activity import Activity
 from webapp.models.customer import Company, Status
 from webapp.models.group import Group, GroupOption, GroupValue
@@ -53,6 +53,8 @@ CENT = Decimal("0.01")
 MIX = ("A", "B", "C", "none")
 # An industry needs this many closed deals before its win rate can mark it worth exploring.
 MIN_CLOSED = 5
+# A chart of industries shows at most this many bars; the table has every row.
+MAX_BARS = 12
 INTEGRATION_GROUPS = ("accounting_system", "payroll_system", "previous_system")
 # Industry code lengths by level below the section: division 62, group 62.0, class 62.01,
 # subclass 62.01.00. A section is grouped by its letter (Industry.section).
@@ -709,8 +711,11 @@ def build_industries(filters: ReportFilters) -> Report:
                 "revenue_share": f"won:{ALL}",
             },
         )
-    by_customers = sorted(table.rows, key=lambda r: -r.values["customers"])
-    by_revenue = sorted(table.rows, key=lambda r: -r.values["revenue"])
+    by_customers = sorted(table.rows, key=lambda r: -r.values["customers"])[:MAX_BARS]
+    by_revenue = sorted(table.rows, key=lambda r: -r.values["revenue"])[:MAX_BARS]
+    notes = _level_note(filters)
+    if len(table.rows) > MAX_BARS:
+        notes.append(_bars_note())
     return Report(
         key_figures=[
             KeyFigure(_("Customers"), total_customers, "count", f"customers:{ALL}"),
@@ -736,7 +741,7 @@ def build_industries(filters: ReportFilters) -> Report:
         ]
         if table.rows
         else [],
-        notes=_level_note(filters),
+        notes=notes,
     )
 
 
@@ -871,6 +876,16 @@ def build_explore(filters: ReportFilters) -> Report:
         )
     notes += _level_note(filters)
     with_deals = [r for r in ordered if r.deals.closed]
+    if len(with_deals) > MAX_BARS:
+        busiest = sorted(with_deals, key=lambda r: -r.deals.closed)[:MAX_BARS]
+        with_deals = [r for r in with_deals if r in busiest]
+        notes.append(
+            _(
+                "The charts show the %(num)s industries with the most deals closed; the table "
+                "has them all.",
+                num=MAX_BARS,
+            )
+        )
     label_of_row = {row.code: table.rows[n].label for n, row in enumerate(ordered)}
     return Report(
         key_figures=[
@@ -899,6 +914,12 @@ def build_explore(filters: ReportFilters) -> Report:
         if with_deals
         else [],
         notes=notes,
+    )
+
+
+def _bars_note() -> str:
+    return _(
+        "The charts show the %(num)s largest industries; the table has them all.", num=MAX_BARS
     )
 
 
@@ -1068,6 +1089,8 @@ def build_integrations(filters: ReportFilters) -> Report:
         del table.total.drill["label"]
         tables.append(table)
         systems = table.rows[:-1]
+        if not any(r.values["revenue"] for r in systems):
+            continue
         charts.append(
             Chart(
                 "hbar",
@@ -1332,7 +1355,9 @@ def build_forecast(filters: ReportFilters) -> Report:
                 no_date.count,
                 "count",
                 "nodate",
-                _("worth %(value)s, in no month", value=_kroner(no_date.value)),
+                _("worth %(value)s, in no month", value=ValueFormat()(no_date.value, "money"))
+                if no_date.count
+                else None,
             ),
         ],
         tables=[table],
@@ -1358,10 +1383,6 @@ def build_forecast(filters: ReportFilters) -> Report:
         else [],
         notes=notes,
     )
-
-
-def _kroner(amount) -> str:
-    return money(amount)
 
 
 def _forecast_deals(filters: ReportFilters):
