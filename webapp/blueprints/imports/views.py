@@ -578,19 +578,20 @@ def start(job_id):
             )
         except service.ImportStateError as error:
             db.session.rollback()
-            return _confirm_import_page(job, form, [error.reason], status=409)
+            return _confirm_import_page(job, form, [error.reason], status=409, refused=True)
         db.session.commit()
         return hx_redirect(url_for("imports.show", job_id=job.id))
     return _confirm_import_page(job, form, service.can_apply(job))
 
 
-def _confirm_import_page(job, form, blockers, status=200):
+def _confirm_import_page(job, form, blockers, status=200, refused=False):
     return render(
         "imports/confirm_import.html",
         block="import_dialog",
         form=form,
         counts=_main_counts(job),
         blockers=blockers,
+        refused=refused,
         options={**service.DEFAULT_OPTIONS, **(job.options or {})},
         fragment=wants_fragment(),
         status=status,
@@ -608,12 +609,13 @@ def revert(job_id):
     job = _job_or_404(job_id)
     form = ConfirmForm()
     status = 200
-    if request.method == "POST" and form.validate_on_submit():
+    blockers = service.revert_blockers(job, limit=10)
+    if request.method == "POST" and form.validate_on_submit() and not blockers:
         try:
             count = service.revert_import(job, current_user)
-        except service.ImportStateError:
+        except service.ImportStateError as error:
             db.session.rollback()
-            status = 409
+            blockers = service.revert_blockers(job, limit=10) or [error.reason]
         else:
             db.session.commit()
             flash(
@@ -626,7 +628,6 @@ def revert(job_id):
                 "success",
             )
             return hx_redirect(url_for("imports.index"))
-    blockers = service.revert_blockers(job, limit=10)
     if blockers and request.method == "POST":
         status = 409
     return render(
