@@ -910,6 +910,7 @@ def build_measures(marker: dict) -> list[Measure]:
         + deal_measures(marker)
         + segment_measures(marker)
         + forecast_measures(marker)
+        + report_measures(marker)
     )
 
 
@@ -1168,6 +1169,63 @@ def campaign_measures(marker: dict) -> list:
     ]
 
 
+# --- Reports: every report page and the management PDF (issue 6) ------------------------
+
+REPORT_TARGET_MS = 500  # DESIGN.md: each report <= 500 ms
+REPORT_PDF_TARGET_MS = 3_000  # DESIGN.md: the management PDF <= 3 s
+REPORT_PDF_REPEAT = 5  # a PDF takes seconds: fewer timed runs than a page
+
+
+def report_measures(marker: dict) -> list:
+    """Each registered report's page over the default period (the last 12 months).
+
+    The reports read what the other measures add once: budgets (forecast), campaigns with
+    deals (campaigns), and the generated deals, activities and satisfaction history.
+    """
+    from webapp.blueprints.reports.base import ordered_reports
+
+    return [
+        Measure(
+            f"report_{spec.slug}",
+            f"GET /reports/{spec.slug}",
+            [("GET", f"/reports/{spec.slug}", None, {})],
+            REPORT_TARGET_MS,
+        )
+        for spec in ordered_reports()
+    ]
+
+
+def run_report_pdf_measure(app, repeat: int, warmup: int, only) -> tuple[dict, bool]:
+    """The management PDF with every report, downloaded by a manager (employees may not)."""
+    from flask import g
+
+    name = "report_pdf"
+    if only and name not in only:
+        return {}, False
+    manager = db.session.scalar(
+        select(User).where(User.role == "manager", User.active).order_by(User.id).limit(1)
+    )
+    client = app.test_client(user=manager)
+    measure = Measure(
+        name,
+        "GET /reports/management.pdf",
+        [("GET", "/reports/management.pdf", None, {})],
+        REPORT_PDF_TARGET_MS,
+    )
+    # One app context serves every request here: forget the signed-in user it holds.
+    g.pop("_login_user", None)
+    try:
+        times, cpu_times, error = run_measure(
+            client, measure, max(min(repeat, REPORT_PDF_REPEAT), 1), min(warmup, 1)
+        )
+    finally:
+        g.pop("_login_user", None)
+    if error:
+        print(f"{name:<22} {'':>8} {'':>8} {'':>4} {'':>8}  ERROR: {error}")
+        return {name: {"error": error}}, True
+    return {name: _print_row(name, times, measure.target_ms, cpu_times)}, False
+
+
 def percentile(values, fraction):
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
@@ -1359,6 +1417,119 @@ def run_category_measures(app, client, user, repeat: int, warmup: int, only) -> 
     return results, failed
 
 
+# --- Import: 100,000 company rows planned and applied (only with --only import) ----------
+
+IMPORT_ROWS = 100_000
+IMPORT_TARGET_S = 60  # issue 7: 100,000 company rows import in <= 60 s on SQLite
+IMPORT_STATUSES = ["Suspect", "Prospect", "Lead", "Customer", "Kunde"]
+IMPORT_SOURCES = ["Messe", "Hjemmeside", "Anbefaling", "Kampagne", "Telefon"]
+
+
+def import_csv(rows: int, seed: int = SEED) -> bytes:
+    """A Danish Excel-style CSV (`;`, UTF-8 with BOM) of `rows` distinct companies."""
+    rng = random.Random(seed)
+    lines = ["Firmanavn;CVR-nr.;Adresse;Postnr.;By;Hjemmeside;Telefon;Ansatte;Status;Kilde"]
+    seen_cvr: set[str] = set()
+    for n in range(rows):
+        cvr = random_cvr(rng)
+        while cvr in seen_cvr:
+            cvr = random_cvr(rng)
+        seen_cvr.add(cvr)
+        base, _, form = company_name(rng).rpartition(" ")
+        name = f"{base} {n} {form}"
+        postcode, town = rng.choice(TOWNS)
+        slug = ascii_slug(name)[:40] or f"firma{n}"
+        lines.append(
+            ";".join(
+                [
+                    name,
+                    cvr,
+                    f"{rng.choice(STREETS)} {rng.randint(1, 199)}",
+                    str(postcode),
+                    str(town),
+                    f"www.{slug}.dk",
+                    danish_phone(rng),
+                    f"{employee_count(rng):,}".replace(",", "."),
+                    rng.choice(IMPORT_STATUSES),
+                    rng.choice(IMPORT_SOURCES),
+                ]
+            )
+        )
+    return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+def run_import_measure(rows: int = IMPORT_ROWS) -> dict:
+    """Plan and apply `rows` generated companies into a fresh SQLite database; seconds."""
+    import flask_migrate
+
+    from webapp.services import imports
+
+    url = "sqlite:///" + str(ROOT / "instance" / "bench-import.sqlite")
+    wipe(url)
+    app = make_app(url)
+    app.config["IMPORT_INLINE"] = True
+    data = import_csv(rows)
+    with app.app_context():
+        flask_migrate.upgrade()
+        admin = User(name="Import Admin", email="import@bench.example", role="admin",
+                     password_hash=generate_password_hash("bench"))  # fmt: skip
+        db.session.add(admin)
+        db.session.commit()
+        started = time.perf_counter()
+        job = imports.create_job("companies", "bench-import.csv", data, admin)
+        columns = dict(job.mapping["columns"])
+        columns["Kilde"] = f"group:{_lead_source_id()}"
+        customer = db.session.scalar(select(Status.id).where(Status.key == "customer"))
+        values = {"Status": {"Kunde": str(customer)}}
+        imports.set_mapping(job, columns, values, {"create_options": True})
+        db.session.commit()
+        read_s = time.perf_counter() - started
+        started, cpu = time.perf_counter(), time.process_time()
+        imports.start_plan(job)
+        plan_s = time.perf_counter() - started
+        plan_cpu = time.process_time() - cpu
+        counts = dict(job.counts.get("company", {}))
+        started, cpu = time.perf_counter(), time.process_time()
+        imports.start_apply(job, admin, skip_errors=True)
+        apply_s = time.perf_counter() - started
+        apply_cpu = time.process_time() - cpu
+        state = job.state
+        message = imports.message_text(job.message)
+        imported = db.session.scalar(select(func.count()).select_from(Company))
+        started = time.perf_counter()
+        blockers = imports.revert_blockers(job)
+        imports.revert_import(job, admin)
+        db.session.commit()
+        revert_s = time.perf_counter() - started
+        left = db.session.scalar(select(func.count()).select_from(Company))
+    total = read_s + plan_s + apply_s
+    verdict = "OK" if state == "done" and total <= IMPORT_TARGET_S else "SLOW"
+    print(f"\nImport of {rows:,} company rows into a fresh SQLite database:")
+    print(f"  read + guess {read_s:6.1f} s")
+    print(f"  plan         {plan_s:6.1f} s   (cpu {plan_cpu:5.1f} s)  {counts}")
+    print(f"  apply        {apply_s:6.1f} s   (cpu {apply_cpu:5.1f} s)  state {state} {message}")
+    print(f"  total        {total:6.1f} s   target {IMPORT_TARGET_S} s  {verdict}")
+    print(f"  revert       {revert_s:6.1f} s   ({imported:,} companies → {left:,}; "
+          f"blockers {len(blockers)})")  # fmt: skip
+    return {
+        "rows": rows,
+        "read_s": round(read_s, 2),
+        "plan_s": round(plan_s, 2),
+        "plan_cpu_s": round(plan_cpu, 2),
+        "apply_s": round(apply_s, 2),
+        "apply_cpu_s": round(apply_cpu, 2),
+        "total_s": round(total, 2),
+        "revert_s": round(revert_s, 2),
+        "imported": imported,
+        "state": state,
+        "ok": verdict == "OK",
+    }
+
+
+def _lead_source_id() -> int:
+    return db.session.scalar(select(Group.id).where(Group.key == "lead_source"))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=SCALES, default="small")
@@ -1374,9 +1545,15 @@ def main(argv=None):
         "--only", metavar="NAMES", help="comma-separated measures to run (default: all)"
     )
     args = parser.parse_args(argv)
+    (ROOT / "instance").mkdir(exist_ok=True)
+    if args.only and "import" in args.only.split(","):
+        # Its own fresh database: runs only when asked for, so the normal run stays short.
+        outcome = run_import_measure()
+        if args.json:
+            Path(args.json).write_text(json.dumps({"import": outcome}, indent=2) + "\n")
+        return 0 if outcome["ok"] else 1
 
     url = args.database or default_url(args.scale)
-    (ROOT / "instance").mkdir(exist_ok=True)
     app, marker = prepare(url, args.scale, args.regenerate, bool(args.database))
 
     results, failed = {}, False
@@ -1423,6 +1600,14 @@ def main(argv=None):
         )
         results.update(recomputed)
         failed = failed or recompute_failed
+        pdf_results, pdf_failed = run_report_pdf_measure(
+            app,
+            args.repeat,
+            args.warmup,
+            set(args.only.split(",")) if args.only else None,
+        )
+        results.update(pdf_results)
+        failed = failed or pdf_failed
         if args.explain:
             for measure in measures:
                 if "error" not in results[measure.name]:

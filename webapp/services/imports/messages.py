@@ -83,12 +83,28 @@ def _plain(value):
     return str(value)
 
 
+FIELD_WORDS = {"website": _l("Website"), "full_name": _l("Name"), "cvr": _l("CVR number")}
+
+
+def _field_label(key):
+    from webapp.services.imports.fields import FIELDS
+
+    for fields in FIELDS.values():
+        for found in fields:
+            if found.key == key:
+                return found.label
+    return FIELD_WORDS.get(key, key)
+
+
 def message_text(reason: dict | None) -> str:
-    """The reason in the current user's language."""
+    """The reason in the current user's language (field keys shown as their labels)."""
     if not reason:
         return ""
     template = MESSAGES.get(reason.get("id"))
-    params = reason.get("params") or {}
+    params = dict(reason.get("params") or {})
+    for key in ("field",):
+        if isinstance(params.get(key), str):
+            params[key] = str(_field_label(params[key]))
     if template is None:
         return str(reason.get("id", ""))
     try:

@@ -159,6 +159,10 @@ class Planner:
         chosen = (job.mapping or {}).get("values", {})
         index = {h: i for i, h in enumerate(self.table.headers)}
         self.columns = [(h, index[h], t) for h, t in columns.items() if t and h in index]
+        # Field and label per column, looked up once (translating a label per cell is slow).
+        self.fields = {h: field_by_key(self.kind, t) for h, _i, t in self.columns}
+        # Reasons name the field by its key; message_text shows its label in the reader's language.
+        self.labels = {h: f.key for h, f in self.fields.items() if f is not None}
         self.value_maps: dict[str, dict[str, str]] = {}
         self.explicit: dict[str, set] = {}
         self.multi: set[str] = set()
@@ -198,12 +202,12 @@ class Planner:
             if target.startswith("group:") or target == NEW_GROUP:
                 self._group_cell(header, target, raw, fields, reasons)
                 continue
-            found = field_by_key(self.kind, target)
-            if found is None:
-                continue
             if not raw:
                 continue
-            label = str(found.label)
+            found = self.fields[header]
+            if found is None:
+                continue
+            label = self.labels[header]
             try:
                 value = self._cell(found, header, raw, fields, reasons)
             except InvalidValue:
@@ -222,7 +226,7 @@ class Planner:
         return fields, reasons
 
     def _cell(self, found, header, raw, fields, reasons):
-        label = str(found.label)
+        label = self.labels[header]
         kind = found.type
         if kind == TEXT:
             limit = MAX_LENGTH.get(found.key, 255)
@@ -392,12 +396,12 @@ class Planner:
         name = f.get("name")
         row["label"] = name or f.get("cvr") or ""
         if not name:
-            reasons.append(message("required", field=str(field_by_key("companies", "name").label)))
+            reasons.append(message("required", field="name"))
             row["action"] = "error"
             return
         f["name_key"] = name_key_for(name)
         if f.get("cvr"):
-            self.duplicate(("cvr", f["cvr"]), line, "CVR", reasons)
+            self.duplicate(("cvr", f["cvr"]), line, "cvr", reasons)
         else:
             self.duplicate(("name", comparable_name(name)), line, "name", reasons)
         if f.get("industry"):
@@ -453,12 +457,10 @@ class Planner:
         row["label"] = name or f.get("email") or ""
         self.link_company(f, reasons)
         if not (name or f.get("email")):
-            reasons.append(
-                message("required", field=str(field_by_key("contacts", "full_name").label))
-            )
+            reasons.append(message("required", field="full_name"))
         email = (f.get("email") or "").lower()
         if email:
-            self.duplicate(("email", email), line, "e-mail", reasons)
+            self.duplicate(("email", email), line, "email", reasons)
         else:
             key = (f.get("company_id") or f.get("company_new"), name.lower())
             self.duplicate(("contact", *key), line, "name", reasons)
@@ -474,7 +476,7 @@ class Planner:
         if entry is not None:
             f.pop("company_id", None)  # an update leaves the contact at its company
             f.pop("company_new", None)
-            self._match(row, entry[0], entry[1], "e-mail" if email else "name", entry[3])
+            self._match(row, entry[0], entry[1], "email" if email else "full_name", entry[3])
             return
         row["action"] = "create"
 
@@ -523,9 +525,7 @@ class Planner:
             f["closed_at"] = (closed_on or self.now.date().isoformat())[:10]
             if not closed_on:
                 reasons.append(
-                    message(
-                        "required", "warning", field=str(field_by_key("deals", "closed_on").label)
-                    )  # fmt: skip
+                    message("required", "warning", field="closed_on")  # fmt: skip
                 )
         if outcome != "lost":
             f.pop("lost_reason", None)
@@ -581,12 +581,10 @@ class Planner:
                 reasons.append(message("unknown_contact", "warning", value=email))
         for key in ("kind", "occurred_at"):
             if not f.get(key):
-                reasons.append(
-                    message("required", field=str(field_by_key("activities", key).label))
-                )
+                reasons.append(message("required", field=key))
         row["label"] = f.get("subject") or (f.get("body") or "")[:80]
         key = (f.get("company_id"), f.get("kind"), f.get("occurred_at"), f.get("subject") or "")
-        self.duplicate(("activity", *key), line, "date", reasons)
+        self.duplicate(("activity", *key), line, "occurred_at", reasons)
         row["action"] = "create"
         row["_activity_key"] = key
 
@@ -668,7 +666,7 @@ def plan_import(job: ImportJob) -> dict:
         planner.finish(rows)
         for start in range(0, len(rows), INSERT_BATCH):
             db.session.execute(
-                insert(ImportRow),
+                insert(ImportRow.__table__),
                 [
                     {
                         "job_id": job_id,
