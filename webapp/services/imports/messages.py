@@ -40,6 +40,8 @@ MESSAGES = {
     "near_duplicate": _l("Looks like the existing company %(name)s (%(score)s%% alike)."),
     "matched_on": _l("Matches %(name)s by %(field)s."),
     "no_changes": _l("Already up to date."),
+    "changes": _l("Changes %(fields)s."),
+    "left_empty": _l("“%(value)s” is left empty (%(field)s), as chosen in the value mapping."),
     "update_off": _l("Exists already (%(name)s); updates are switched off."),
     "new_option": _l("Creates the option “%(value)s” in %(group)s."),
     "orphan_company": _l("No company given: attached to %(name)s."),
@@ -78,12 +80,27 @@ def message(code: str, level: str = "error", column: str | None = None, **params
 
 
 def _plain(value):
-    if isinstance(value, int | float | str) or value is None:
+    if isinstance(value, int | float | str | list) or value is None:
         return value
     return str(value)
 
 
-FIELD_WORDS = {"website": _l("Website"), "full_name": _l("Name"), "cvr": _l("CVR number")}
+FIELD_WORDS = {
+    "website": _l("Website"),
+    "full_name": _l("Name"),
+    "cvr": _l("CVR number"),
+    "status_id": _l("Customer status"),
+    "owner_id": _l("Owner"),
+    "industry_id": _l("Industry code"),
+    "stage_id": _l("Stage"),
+    "lost_reason_id": _l("Lost reason"),
+    "author_id": _l("Written by"),
+    "closed_at": _l("Closed on"),
+    "created_at": _l("Opened on"),
+    "probability_override": _l("Probability (%)"),
+    "outcome": _l("Outcome"),
+    "groups": _l("Groups"),
+}
 
 
 def _field_label(key):
@@ -102,9 +119,14 @@ def message_text(reason: dict | None) -> str:
         return ""
     template = MESSAGES.get(reason.get("id"))
     params = dict(reason.get("params") or {})
-    for key in ("field",):
-        if isinstance(params.get(key), str):
-            params[key] = str(_field_label(params[key]))
+    if isinstance(params.get("field"), str):
+        params["field"] = str(_field_label(params["field"]))
+    if isinstance(params.get("fields"), list):
+        params["fields"] = ", ".join(str(_field_label(f)) for f in params["fields"])
+    if isinstance(params.get("state"), str):
+        from webapp.models.imports import IMPORT_STATES
+
+        params["state"] = str(IMPORT_STATES.get(params["state"], params["state"]))
     if template is None:
         return str(reason.get("id", ""))
     try:

@@ -281,7 +281,11 @@ class Planner:
         mapped = self.value_maps.get(header, {}).get(" ".join(raw.split()), "")
         if not mapped:
             if " ".join(raw.split()) in self.explicit.get(header, ()):
-                return None  # the user chose "no value" for it
+                # The user chose "no value" for it: said, not silent.
+                reasons.append(
+                    message("left_empty", "warning", header, value=raw[:80], field=label)
+                )
+                return None
             reasons.append(
                 message(
                     UNKNOWN.get(kind, "unknown_status"), column=header, value=raw[:80], field=label
@@ -605,9 +609,15 @@ class Planner:
 
         current = current_values(self.entity, [r["match_id"] for r in updates])
         for row in updates:
-            if not diff_fields(self.entity, row["fields"], current.get(row["match_id"], {})):
+            changes = diff_fields(self.entity, row["fields"], current.get(row["match_id"], {}))
+            if not changes:
                 row["action"] = "skip"
                 row["reasons"].append(message("no_changes", "note"))
+            else:
+                names = list(dict.fromkeys(
+                    "groups" if key.startswith("group") else key for key in changes
+                ))  # fmt: skip
+                row["reasons"].append(message("changes", "note", fields=names))
 
 
 def _counts(planner: Planner, rows: list[dict]) -> dict:

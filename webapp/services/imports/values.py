@@ -47,6 +47,23 @@ KIND_WORDS = {
     "meeting": {"meeting", "moede", "besoeg", "visit", "moedereferat"},
     "proposal": {"proposal", "quote", "offer", "tilbud"},
 }
+# Words for the default statuses and stages (by key), Danish and English.
+STATUS_WORDS = {
+    "suspect": {"suspect", "mistaenkt", "mulig kunde", "cold", "kold"},
+    "prospect": {"prospect", "emne", "potentiel kunde", "potentiel", "interessent"},
+    "lead": {"lead", "kundeemne", "varm", "hot lead", "warm"},
+    "customer": {"customer", "kunde", "kunder", "client", "aktiv kunde", "active customer"},
+    "former_customer": {"former customer", "tidligere kunde", "ex kunde", "exkunde", "churned",
+                        "opsagt"},
+}  # fmt: skip
+STAGE_WORDS = {
+    "suspect": {"suspect", "mistaenkt", "identificeret"},
+    "prospect": {"prospect", "emne", "prospecting", "prospektering"},
+    "lead": {"lead", "kundeemne", "kontaktet", "contacted", "engaging"},
+    "qualified": {"qualified", "kvalificeret", "qualification", "kvalificering", "moede holdt"},
+    "proposal": {"proposal", "tilbud", "quote", "offer", "tilbud sendt", "negotiation",
+                 "forhandling"},
+}  # fmt: skip
 COUNTRY_ALIASES = {
     "usa": "US", "us": "US", "unitedstatesofamerica": "US", "america": "US", "uk": "GB",
     "england": "GB", "greatbritain": "GB", "korea": "KR", "southkorea": "KR",
@@ -164,6 +181,8 @@ class Guesser:
                 table[_key(s.name)] = str(s.id)
                 if s.key:
                     table.setdefault(_key(s.key), str(s.id))
+                    for word in STATUS_WORDS.get(s.key, ()):
+                        table.setdefault(_key(word), str(s.id))
         elif ctype == "user":
             for u in db.session.scalars(select(User).where(User.active)):
                 table[_key(u.name)] = str(u.id)
@@ -173,6 +192,8 @@ class Guesser:
                 table[_key(s.name)] = str(s.id)
                 if s.key:
                     table.setdefault(_key(s.key), str(s.id))
+                    for word in STAGE_WORDS.get(s.key, ()):
+                        table.setdefault(_key(word), str(s.id))
             for outcome in ("won", "lost"):
                 for word in OUTCOME_WORDS[outcome]:
                     table.setdefault(_key(word), outcome)
