@@ -34,8 +34,6 @@ MESSAGES = {
     "no_company_given": _l("The row names no company."),
     "unknown_contact": _l("No contact with the e-mail %(value)s at this company."),
     "company_not_unique": _l("Several companies are named “%(value)s”; give the CVR number."),
-    "lost_needs_closed": _l("A lost deal needs the stage it was lost in or a lost reason."),
-    "changed_since_plan": _l("The record was changed after the preview."),
     # Row warnings and notes
     "near_duplicate": _l("Looks like the existing company %(name)s (%(score)s%% alike)."),
     "matched_on": _l("Matches %(name)s by %(field)s."),
@@ -43,7 +41,6 @@ MESSAGES = {
     "changes": _l("Changes %(fields)s."),
     "left_empty": _l("“%(value)s” is left empty (%(field)s), as chosen in the value mapping."),
     "update_off": _l("Exists already (%(name)s); updates are switched off."),
-    "new_option": _l("Creates the option “%(value)s” in %(group)s."),
     "orphan_company": _l("No company given: attached to %(name)s."),
     "long_value_cut": _l("%(field)s was cut to %(max)s characters."),
     # Job messages
