@@ -759,7 +759,8 @@ def apply_import(job: ImportJob, user) -> dict:
         db.session.rollback()
         job = db.session.get(ImportJob, job_id)
         if isinstance(error, StaleImport):
-            job.state = "planned"
+            # The preview no longer holds: check the file again (start_plan accepts "failed").
+            job.state = "failed"
             job.message = message("stale", count=len(error.lines), line=error.lines[0])
         else:
             job.state = "failed"
