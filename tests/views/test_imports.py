@@ -318,7 +318,7 @@ def test_does_the_preview_show_totals_and_reasons(admin_client):
     assert re.search(r"<strong>3</strong>\s*<span>Create", totals)
     assert re.search(r"<strong>2</strong>\s*<span>Errors", totals)
     assert "“12345678” is not a valid CVR number" in page
-    assert "Duplicate of line 3 (same CVR)." in page
+    assert "Duplicate of line 3 (same CVR number)." in page
     assert "2 rows have errors." in page
     assert "Import 3 rows…" in page
     assert "Nothing has been written yet." in page
@@ -369,7 +369,7 @@ def test_is_a_look_alike_decided_in_place(admin_client, hx):
         f"/admin/imports/{job.id}/rows/{row.id}/decision", data={"decision": "same"}, headers=hx
     )
     text = response.get_data(as_text=True)
-    assert f'<tr id="row-{row.id}"' in text
+    assert re.search(rf'<template>\s*<tr id="row-{row.id}" [^>]*hx-swap-oob="true">', text)
     assert 'aria-pressed="true">Same company — update it' in text
     totals = re.search(r'<nav id="preview-totals"[^>]*>', text)[0]
     assert 'hx-swap-oob="true"' in totals
@@ -510,7 +510,7 @@ def test_does_the_revert_confirmation_say_what_it_undoes(admin_client, hx):
     job = imported_job(admin_client)
     page = admin_client.get(f"/admin/imports/{job.id}/revert").get_data(as_text=True)
     assert "Revert the import of firms.csv?" in page
-    assert "Deletes 3 companies it created." in page
+    assert "<strong>Companies:</strong> deletes the 3 it created." in page
     dialog = admin_client.get(f"/admin/imports/{job.id}/revert", headers=hx)
     text = dialog.get_data(as_text=True)
     assert "<html" not in text

@@ -535,8 +535,10 @@ def decide(job_id, row_id):
         )
     context = _preview_context(job)
     context["row"] = row
-    body = render_block("imports/preview.html", "decided_row", **context)
-    body += render_block("imports/preview.html", "totals_oob", **context)
+    # Out-of-band pieces only (the form swaps nothing itself): totals, notices, the import
+    # button and dialog, and the decided row.
+    body = render_block("imports/preview.html", "totals_oob", **context)
+    body += render_block("imports/preview.html", "decided_row", **context)
     response = Response(body, 200)
     response.vary.add("HX-Request")
     return response
