@@ -132,10 +132,11 @@ def campaigns():
 
 def test_what_each_campaign_in_the_period_brought_in(campaigns):
     report = markets.build_campaigns(LAST_YEAR)
-    results, mix = report.tables
+    activity, results, mix = report.tables
     # Newest start first; the old mailing ended 380 days ago, before the period.
+    assert [row.label for row in activity.rows] == ["Trade fair", "Web ads"]
     assert [row.label for row in results.rows] == ["Trade fair", "Web ads"]
-    fair, web = (row.values for row in results.rows)
+    fair, web = ({**a.values, **r.values} for a, r in zip(activity.rows, results.rows, strict=True))
     # Trade fair: leads Alfa, Beta, Gamma; Alfa's meeting has minutes (Beta's has none);
     # Beta's proposal; Alfa's 30,000 won through it; ROI (30,000 − 10,000) / 10,000 = 2.
     assert (fair["leads"], fair["meetings"], fair["proposals"], fair["won"]) == (3, 1, 1, 1)
@@ -165,7 +166,9 @@ def test_what_each_campaign_in_the_period_brought_in(campaigns):
 
 
 def test_do_the_report_and_the_campaign_page_agree(campaigns):
-    rows = {row.label: row.values for row in markets.build_campaigns(LAST_YEAR).tables[0].rows}
+    activity, results, _mix = markets.build_campaigns(LAST_YEAR).tables
+    pairs = zip(activity.rows, results.rows, strict=True)
+    rows = {a.label: {**a.values, **r.values} for a, r in pairs}
     for campaign in (campaigns["fair"], campaigns["web"]):
         page = campaign_service.campaign_figures(campaign)
         shown = rows[campaign.name]
@@ -182,7 +185,7 @@ def test_does_the_period_choose_which_campaigns_are_shown(campaigns):
     report = markets.build_campaigns(old_times)
     assert [row.label for row in report.tables[0].rows] == ["Old mailing"]
     # It cost nothing: no ROI rather than a division by zero.
-    assert report.tables[0].rows[0].values["roi"] is None
+    assert report.tables[1].rows[0].values["roi"] is None
 
 
 def test_do_campaign_drill_keys_give_the_records_behind_each_number(campaigns):
@@ -537,23 +540,25 @@ def budgets(monkeypatch):
 
 def test_is_the_budget_safe_month_by_month(budgets):
     report = markets.build_forecast(SPRING)
-    table = report.tables[0]
-    # April and May are past months of the period; June (this month) and five more follow.
-    assert [row.label for row in table.rows] == [
-        "Apr 2026", "May 2026", "Jun 2026", "Jul 2026", "Aug 2026", "Sep 2026", "Oct 2026",
-        "Nov 2026",
+    coming, earlier = report.tables
+    # June (this month) and the five after it first; April and May, the period's earlier
+    # months, apart.
+    assert [row.label for row in coming.rows] == [
+        "Jun 2026", "Jul 2026", "Aug 2026", "Sep 2026", "Oct 2026", "Nov 2026",
     ]  # fmt: skip
-    rows = by_label(table)
-    april, may, june, july = (rows[m] for m in ("Apr 2026", "May 2026", "Jun 2026", "Jul 2026"))
+    assert [row.label for row in earlier.rows] == ["Apr 2026", "May 2026"]
+    april, may = (row.values for row in earlier.rows)
     # April: 40,000 won against 30,000 budget: +10,000, a third over.
-    assert (april["won"], april["weighted"], april["forecast"]) == (
+    assert (april["won"], april["budget"], april["deviation"]) == (
         D("40000.00"),
-        None,
-        D("40000.00"),
+        D("30000"),
+        D("10000.00"),
     )
-    assert (april["budget"], april["deviation"]) == (D("30000"), D("10000.00"))
     assert approx(april["deviation_share"], 1 / 3)
-    assert (may["forecast"], may["budget"], may["deviation"]) == (D("0"), None, None)
+    assert "weighted" not in april
+    assert (may["won"], may["budget"], may["deviation"]) == (D("0.00"), None, None)
+    rows = by_label(coming)
+    june, july = rows["Jun 2026"], rows["Jul 2026"]
     # June: 100,000 won + 20,000 overdue weighted = 120,000 against 150,000: −30,000, −20 %.
     assert (june["won"], june["weighted"], june["forecast"]) == (
         D("100000.00"),
@@ -561,22 +566,34 @@ def test_is_the_budget_safe_month_by_month(budgets):
         D("120000.00"),
     )
     assert (june["budget"], june["deviation"]) == (D("150000"), D("-30000.00"))
-    assert approx(june["deviation_share"], -0.2)
     assert (july["weighted"], july["budget"]) == (D("12000.00"), None)
-    # Totals: won 140,000, weighted 32,000, forecast 172,000, budget 180,000, −8,000.
-    total = table.total.values
+    # The coming months: won 100,000, weighted 32,000, forecast 132,000, budget 150,000
+    # (June's; the others have none), deviation −18,000. Earlier: won 40,000, budget 30,000.
+    total = coming.total.values
     assert (total["won"], total["weighted"], total["forecast"]) == (
-        D("140000.00"),
+        D("100000.00"),
         D("32000.00"),
-        D("172000.00"),
+        D("132000.00"),
     )
-    assert (total["budget"], total["deviation"]) == (D("180000"), D("-8000.00"))
-    assert figures(report)["Open deals without a close date"] == 1
+    assert (total["budget"], total["deviation"]) == (D("150000"), D("-18000.00"))
+    assert (earlier.total.values["won"], earlier.total.values["budget"]) == (
+        D("40000.00"),
+        D("30000"),
+    )
+    assert figures(report) == {
+        "Forecast, this and coming months": D("132000.00"),
+        "Budget, this and coming months": D("150000"),
+        "Deviation": D("-18000.00"),
+        "Won in the earlier months": D("40000.00"),
+        "Open deals without a close date": 1,
+    }
     assert report.notes == ["Jun 2026 includes 1 open deal whose expected close date has passed."]
+    # The chart runs through all eight months in order.
+    assert report.charts[0].labels[:3] == ["Apr 2026", "May 2026", "Jun 2026"]
 
 
 def test_do_the_report_and_the_forecast_page_agree_on_the_coming_months(budgets):
-    rows = markets.build_forecast(SPRING).tables[0].rows[2:]  # June onwards
+    rows = markets.build_forecast(SPRING).tables[0].rows  # June onwards
     page = forecast(ForecastFilters(), None, FIXED_TODAY)
     assert [r.values["forecast"] for r in rows] == [f.total for f in page.figures]
     assert [r.values["budget"] for r in rows] == [f.budget for f in page.figures]
@@ -584,7 +601,8 @@ def test_do_the_report_and_the_forecast_page_agree_on_the_coming_months(budgets)
 
 def test_does_a_salesperson_see_their_own_deals_against_their_own_budget(budgets):
     sara = ReportFilters(start=SPRING.start, end=SPRING.end, owner_id=budgets["sara"].id)
-    rows = by_label(markets.build_forecast(sara).tables[0])
+    coming, earlier = markets.build_forecast(sara).tables
+    rows = by_label(coming) | by_label(earlier)
     # April's win is Bo's, and the company budget is not Sara's.
     assert (rows["Apr 2026"]["won"], rows["Apr 2026"]["budget"]) == (D("0.00"), None)
     # June: 100,000 + 20,000 against her own 90,000: +30,000.
@@ -606,7 +624,7 @@ def test_does_a_period_reaching_further_show_the_months_up_to_its_end(budgets):
 def test_does_the_category_filter_narrow_the_deals_but_not_the_budget(budgets):
     only_b = ReportFilters(start=SPRING.start, end=SPRING.end, category="B")
     report = markets.build_forecast(only_b)
-    rows = by_label(report.tables[0])
+    rows = by_label(report.tables[0]) | by_label(report.tables[1])
     # Only Beta (B) deals: April's 40,000; June has no B deals but keeps the company budget.
     assert rows["Apr 2026"]["won"] == D("40000.00")
     assert (rows["Jun 2026"]["forecast"], rows["Jun 2026"]["budget"]) == (D("0.00"), D("150000"))
@@ -626,8 +644,10 @@ def test_do_forecast_drill_keys_give_the_deals_behind_each_number(budgets):
     assert drill("open:2026-06") == {b["overdue"].id}
     assert drill("forecast:2026-06") == {b["june_won"].id, b["overdue"].id}
     assert drill("open:2026-07") == {b["july"].id}
-    assert drill("won:*") == {b["june_won"].id, b["april_won"].id}
-    assert drill("open:*") == {b["overdue"].id, b["july"].id}
+    assert drill("won:past") == {b["april_won"].id}
+    assert drill("won:coming") == {b["june_won"].id}
+    assert drill("open:coming") == {b["overdue"].id, b["july"].id}
+    assert drill("forecast:coming") == {b["june_won"].id, b["overdue"].id, b["july"].id}
     assert drill("forecast:2026-05") == set()
     assert drill("nodate") == {b["no_date"].id}
     assert markets.drill_forecast(SPRING, "won:2026-01") is None  # not a month shown
