@@ -579,3 +579,26 @@ def test_does_a_danish_admin_see_the_import_in_danish(login_as):
     mapping = client.get(f"/admin/imports/{job.id}/mapping").get_data(as_text=True)
     assert "Kortlæg kolonnerne i firms.csv" in mapping
     assert "Kontrollér filen" in mapping
+
+
+def test_are_the_rows_with_errors_downloadable(admin_client):
+    job = checked_job(admin_client)
+    page = admin_client.get(f"/admin/imports/{job.id}/preview").get_data(as_text=True)
+    assert f'href="/admin/imports/{job.id}/errors.csv"' in page
+    response = admin_client.get(f"/admin/imports/{job.id}/errors.csv")
+    assert response.status_code == 200
+    assert "firms-errors.csv" in response.headers["Content-Disposition"]
+    lines = response.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert lines[0] == "Line;Record;What Kanel found"
+    assert lines[1].startswith("4;Nordlys Solenergi ApS;CVR: “12345678” is not a valid CVR")
+    assert lines[2].startswith("5;Fynsk Kaffe Kopi ApS;")
+    assert len(lines) == 3
+
+
+def test_does_an_unknown_owner_point_to_the_users_page(admin_client):
+    job = new_job(admin_client, "Name;Owner\nFirma A ApS;Nobody Known\n")
+    page = admin_client.get(f"/admin/imports/{job.id}/mapping").get_data(as_text=True)
+    assert "Values of “Owner”" in page
+    assert (
+        'href="/admin/users" target="_blank" rel="noopener">add the missing people as users' in page
+    )

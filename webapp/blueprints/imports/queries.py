@@ -145,3 +145,23 @@ def _line(entity: str, record: ImportRecord, target) -> RecordLine:
         return RecordLine(record, target.title, target.company, target)
     label = target.subject or target.kind_label
     return RecordLine(record, label, target.company, target)
+
+
+def rows_with_errors(job: ImportJob, chunk: int = 2000):
+    """Every row with an error, in file order, read in chunks along (job_id, action, line)."""
+    last = 0
+    while True:
+        rows = list(
+            db.session.scalars(
+                select(ImportRow)
+                .where(
+                    ImportRow.job_id == job.id, ImportRow.action == "error", ImportRow.line > last
+                )
+                .order_by(ImportRow.line)
+                .limit(chunk)
+            )
+        )
+        yield from rows
+        if len(rows) < chunk:
+            return
+        last = rows[-1].line

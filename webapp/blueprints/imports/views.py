@@ -9,7 +9,10 @@ when a column's target changes, swaps a near-duplicate's row when it is decided,
 progress, and opens the confirmations as dialogs.
 """
 
-from flask import Response, abort, flash, redirect, request, url_for
+import csv
+import io
+
+from flask import Response, abort, flash, redirect, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -36,6 +39,8 @@ PER_PAGE = 50
 # Distinct values of one column shown for mapping; the rest keep Kanel's guess.
 VALUES_SHOWN = 150
 RUNNING = ("planning", "importing")
+# Column targets whose values are Kanel users.
+USER_TARGETS = ("owner", "author")
 ENTITY_LABELS = {
     "company": _l("Companies"),
     "contact": _l("Contacts"),
@@ -280,6 +285,7 @@ def _value_sections(job: ImportJob, table) -> list[dict]:
                 "unmapped": sum(1 for r in rows if not r.chosen),
                 "choices": base + new_options,
                 "is_group": target.startswith("group:") or target == service.NEW_GROUP,
+                "is_user": target in USER_TARGETS,
                 "create": create,
             }
         )
@@ -694,4 +700,34 @@ def download(job_id):
     )
     response = Response(job.data, mimetype=mimetype)
     response.headers.set("Content-Disposition", "attachment", filename=job.filename)
+    return response
+
+
+@bp.get("/<int:job_id>/errors.csv")
+@role_required("admin")
+def errors_csv(job_id):
+    """The rows with errors and why, as CSV (semicolon, UTF-8 with BOM: Danish Excel opens it)."""
+    job = _job_or_404(job_id)
+
+    def lines():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+        writer.writerow([_("Line"), _("Record"), _("What Kanel found")])
+        yield "\ufeff" + buffer.getvalue()
+        for row in q.rows_with_errors(job):
+            buffer.seek(0)
+            buffer.truncate()
+            reasons = [
+                (f"{r['column']}: " if r.get("column") else "") + service.message_text(r)
+                for r in row.reasons or []
+                if (r.get("level") or "error") == "error"
+            ]
+            writer.writerow([row.line, row.label, " ".join(reasons)])
+            yield buffer.getvalue()
+
+    stem = job.filename.rsplit(".", 1)[0]
+    response = Response(stream_with_context(lines()), mimetype="text/csv")
+    response.headers.set(
+        "Content-Disposition", "attachment", filename=_("%(file)s-errors.csv", file=stem)
+    )
     return response
