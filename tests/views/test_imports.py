@@ -602,3 +602,25 @@ def test_does_an_unknown_owner_point_to_the_users_page(admin_client):
     assert (
         'href="/admin/users" target="_blank" rel="noopener">add the missing people as users' in page
     )
+
+
+def test_is_an_unmatched_value_an_error_until_chosen(admin_client):
+    job = new_job(admin_client, "Name;Owner\nFirma A ApS;Nobody Known\n")
+    page = admin_client.get(f"/admin/imports/{job.id}/mapping").get_data(as_text=True)
+    select_html = re.search(r'name="val-1:Nobody Known".*?</select>', page, re.S)[0]
+    assert '<option value="?" selected>— choose —</option>' in select_html
+    assert "until you choose, its rows are errors" in page
+    # Left open: the row is an error.
+    form = mapping_form(job, **{"valtarget-1": "owner", "val-1:Nobody Known": "?"})
+    admin_client.post(f"/admin/imports/{job.id}/mapping", data=form)
+    db.session.refresh(job)
+    assert db.session.scalars(select(ImportRow.action).where(ImportRow.job_id == job.id)).all() == [
+        "error"
+    ]
+    # "No value" on purpose: imported without an owner, with a warning.
+    form = mapping_form(job, **{"valtarget-1": "owner", "val-1:Nobody Known": ""})
+    admin_client.post(f"/admin/imports/{job.id}/mapping", data=form)
+    row = db.session.scalars(select(ImportRow).where(ImportRow.job_id == job.id)).one()
+    assert (row.action, row.has_warning) == ("create", True)
+    page = admin_client.get(f"/admin/imports/{job.id}/mapping").get_data(as_text=True)
+    assert "— choose —" not in page

@@ -254,6 +254,7 @@ def _value_sections(job: ImportJob, table) -> list[dict]:
     """The value mapping of every choice column: its rows and the Kanel values to pick from."""
     by_header = service.value_mapping(job, table=table)
     columns = (job.mapping or {}).get("columns", {})
+    explicit = (job.mapping or {}).get("values", {})
     create = bool((job.options or {}).get("create_options"))
     labels = dict(service.target_choices(job.kind))
     sections = []
@@ -262,8 +263,12 @@ def _value_sections(job: ImportJob, table) -> list[dict]:
             continue
         target = columns[header]
         rows = by_header[header]
-        # Values without a Kanel value first: they are the ones that need the user.
-        ordered = sorted(rows, key=lambda r: (bool(r.chosen), -r.count))
+        # A value with neither a guess nor a choice is "open": its rows are errors until the
+        # user picks a Kanel value or "no value" on purpose.
+        chosen = explicit.get(header, {})
+        open_values = {r.value for r in rows if not r.chosen and r.value not in chosen}
+        # Open values first: they are the ones that need the user.
+        ordered = sorted(rows, key=lambda r: (r.value not in open_values, bool(r.chosen), -r.count))
         shown = ordered[:VALUES_SHOWN]
         base = service.value_choices(job.kind, target)
         new_options = []
@@ -282,7 +287,8 @@ def _value_sections(job: ImportJob, table) -> list[dict]:
                 "target_label": labels.get(target, target),
                 "rows": shown,
                 "hidden": len(rows) - len(shown),
-                "unmapped": sum(1 for r in rows if not r.chosen),
+                "unmapped": len(open_values),
+                "open": open_values,
                 "choices": base + new_options,
                 "is_group": target.startswith("group:") or target == service.NEW_GROUP,
                 "is_user": target in USER_TARGETS,
