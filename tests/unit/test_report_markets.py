@@ -312,6 +312,21 @@ def test_does_choosing_a_section_show_its_divisions(industries):
     assert ids(markets.drill_industries(in_j, "won:J")) == {industries["d10"].id}
 
 
+def test_is_a_row_of_companies_without_a_finer_code_never_worth_exploring(industries):
+    # In J by division: C4's row (coded only "J") is no industry. Four more wins of 100,000
+    # there and two customers in 58 would otherwise single it out: 5 of 5 won, average
+    # 407,000 / 5 = 81,400 against overall 7 of 8 and 557,000 / 7 = 79,571, and no
+    # customers against the median of 62 (2), 58 (2) and the row itself (0), which is 2.
+    for _n in range(4):
+        closed_deal(industries["c4"], "won", 100000, None)
+    for name in ("C8", "C9"):
+        make_company(name, "customer", industry_id=industries["c3"].industry_id)
+    in_j = ReportFilters(start=LAST_YEAR.start, end=LAST_YEAR.end, industry="J")
+    report = markets.build_explore(in_j)
+    assert by_label(report.tables[0])[f"{J_LABEL} (no finer code)"]["closed"] == 5
+    assert report.notes[0].startswith("No industry stands out yet")
+
+
 def test_do_industry_drill_keys_give_the_records_behind_each_number(industries):
     i = industries
 

@@ -823,7 +823,10 @@ def build_explore(filters: ReportFilters) -> Report:
         overall.companies += row.companies
         overall.customers += row.customers
         overall.deals.add(row.deals)
-    picked = worth_exploring(list(rows.values()), overall)
+    # A row of companies coded less precisely than the rows is no industry to explore.
+    length = Grouping.of(filters).length
+    industries = [r for r in rows.values() if r.code and (length == 1 or len(r.code) >= length)]
+    picked = worth_exploring(industries, overall)
     ordered = sorted(
         rows.values(),
         key=lambda r: (
@@ -887,7 +890,7 @@ def build_explore(filters: ReportFilters) -> Report:
                 "industry (%(median)s).",
                 industries="; ".join(labels[r.code] for r in picked),
                 min=MIN_CLOSED,
-                median=_number(median(r.customers for r in rows.values() if r.code)),
+                median=_number(median(r.customers for r in industries)),
             )
         )
     elif table.rows:
