@@ -711,17 +711,21 @@ def apply_import(job: ImportJob, user) -> dict:
             job.state = "importing"
             job.started_at = job.heartbeat_at = utcnow()
             db.session.commit()
-        # Write first, so that this transaction holds SQLite's write lock from here on
-        # (allocate_ids relies on it).
+        rows = _rows_to_write(job)
+        # End the reading transaction: on SQLite a transaction that read before someone else
+        # wrote cannot write any more (busy snapshot). The next one starts with a write, so it
+        # waits for the write lock and then holds it (allocate_ids relies on that); reading
+        # the rows before keeps the time others' saves wait short.
+        db.session.commit()
         db.session.execute(
-            update(ImportJob.__table__).where(ImportJob.id == job_id).values(heartbeat_at=utcnow())
+            update(ImportJob.__table__)
+            .where(ImportJob.id == job_id)
+            .values(heartbeat_at=utcnow(), progress_total=len(rows))
         )
         if db.engine.dialect.name == "sqlite":
             # A large transaction's pages stay in memory instead of spilling to the WAL
             # midway (the connection's default cache is 2 MB).
             db.session.execute(text("PRAGMA cache_size = -262144"))
-        rows = _rows_to_write(job)
-        job.progress_total = len(rows)
         _check_unchanged(job, rows)
         writer = Writer(job, user)
         writer.prepare_groups(rows)

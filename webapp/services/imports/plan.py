@@ -187,6 +187,13 @@ class Planner:
         self.statuses = dict(db.session.execute(select(Status.id, Status.kind)).all())
         self.now = utcnow()
 
+    def preload(self) -> None:
+        """Read what matching needs from the database now, so planning rows reads nothing."""
+        if self.kind in ("contacts", "activities"):
+            self._load_contacts()
+        if self.kind == "deals":
+            self._load_deals()
+
     def _choice(self, target: str) -> str | None:
         found = field_by_key(self.kind, target)
         return found.type if found is not None and found.is_choice else None
@@ -663,7 +670,12 @@ def plan_import(job: ImportJob) -> dict:
         job.message = None
         db.session.commit()
         planner = Planner(job)
+        planner.preload()
         total = len(planner.table.rows)
+        # End the reading transaction before the next write: on SQLite a transaction that
+        # read before someone else wrote cannot write any more (busy snapshot). Planning rows
+        # reads nothing from the database, so each progress commit starts with its write.
+        db.session.commit()
         job.progress_total = total
         step = max(200, total // 100)
         rows = []
@@ -674,6 +686,7 @@ def plan_import(job: ImportJob) -> dict:
                 job.heartbeat_at = utcnow()
                 db.session.commit()
         planner.finish(rows)
+        db.session.commit()  # ends finish()'s reads, as above
         for start in range(0, len(rows), INSERT_BATCH):
             db.session.execute(
                 insert(ImportRow.__table__),
