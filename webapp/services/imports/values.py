@@ -144,10 +144,13 @@ def value_choices(kind: str, target: str) -> list[tuple[str, str]]:
     elif ctype == "activity_kind":
         choices += [(k, str(v)) for k, v in ACTIVITY_KINDS.items() if k != "task"]
     elif ctype == "country":
-        names = Locale.parse("en").territories
+        from flask_babel import get_locale
+
+        locale = get_locale() or Locale.parse("en")
+        names = locale.territories
         choices += sorted(
             ((c, n) for c, n in names.items() if re.fullmatch(r"[A-Z]{2}", c)),
-            key=lambda pair: pair[1],
+            key=lambda pair: pair[1].casefold(),
         )
     elif ctype == "group":
         group_id = int(target.split(":", 1)[1])
