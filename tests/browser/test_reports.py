@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from tests.browser.test_sign_in import sign_in
-from tests.report_example import SLUG, example_report
+from tests.report_example import example_report
 
 
 @pytest.fixture
