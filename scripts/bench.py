@@ -911,7 +911,6 @@ def build_measures(marker: dict) -> list[Measure]:
         + segment_measures(marker)
         + forecast_measures(marker)
         + report_measures(marker)
-        + report_measures(marker)
     )
 
 
@@ -1168,63 +1167,6 @@ def campaign_measures(marker: dict) -> list:
             [("GET", f"/campaigns/company/{c}", None, hx) for c in members],
         ),
     ]
-
-
-# --- Reports: every report page and the management PDF (issue 6) ------------------------
-
-REPORT_TARGET_MS = 500  # DESIGN.md: each report <= 500 ms
-REPORT_PDF_TARGET_MS = 3_000  # DESIGN.md: the management PDF <= 3 s
-REPORT_PDF_REPEAT = 5  # a PDF takes seconds: fewer timed runs than a page
-
-
-def report_measures(marker: dict) -> list:
-    """Each registered report's page over the default period (the last 12 months).
-
-    The reports read what the other measures add once: budgets (forecast), campaigns with
-    deals (campaigns), and the generated deals, activities and satisfaction history.
-    """
-    from webapp.blueprints.reports.base import ordered_reports
-
-    return [
-        Measure(
-            f"report_{spec.slug}",
-            f"GET /reports/{spec.slug}",
-            [("GET", f"/reports/{spec.slug}", None, {})],
-            REPORT_TARGET_MS,
-        )
-        for spec in ordered_reports()
-    ]
-
-
-def run_report_pdf_measure(app, repeat: int, warmup: int, only) -> tuple[dict, bool]:
-    """The management PDF with every report, downloaded by a manager (employees may not)."""
-    from flask import g
-
-    name = "report_pdf"
-    if only and name not in only:
-        return {}, False
-    manager = db.session.scalar(
-        select(User).where(User.role == "manager", User.active).order_by(User.id).limit(1)
-    )
-    client = app.test_client(user=manager)
-    measure = Measure(
-        name,
-        "GET /reports/management.pdf",
-        [("GET", "/reports/management.pdf", None, {})],
-        REPORT_PDF_TARGET_MS,
-    )
-    # One app context serves every request here: forget the signed-in user it holds.
-    g.pop("_login_user", None)
-    try:
-        times, cpu_times, error = run_measure(
-            client, measure, max(min(repeat, REPORT_PDF_REPEAT), 1), min(warmup, 1)
-        )
-    finally:
-        g.pop("_login_user", None)
-    if error:
-        print(f"{name:<22} {'':>8} {'':>8} {'':>4} {'':>8}  ERROR: {error}")
-        return {name: {"error": error}}, True
-    return {name: _print_row(name, times, measure.target_ms, cpu_times)}, False
 
 
 # --- Reports: every report page and the management PDF (issue 6) ------------------------
@@ -1658,14 +1600,6 @@ def main(argv=None):
         )
         results.update(recomputed)
         failed = failed or recompute_failed
-        pdf_results, pdf_failed = run_report_pdf_measure(
-            app,
-            args.repeat,
-            args.warmup,
-            set(args.only.split(",")) if args.only else None,
-        )
-        results.update(pdf_results)
-        failed = failed or pdf_failed
         pdf_results, pdf_failed = run_report_pdf_measure(
             app,
             args.repeat,
