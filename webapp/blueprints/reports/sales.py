@@ -1092,11 +1092,12 @@ FUNNEL_DEFINITION = _l(
 STEPS = ("contact", "meeting", "proposal", "contract")
 
 
-def step_stages() -> dict[str, Stage | None]:
-    """The stage a deal must reach for the meeting and proposal steps (one query).
+def step_stages() -> dict:
+    """The stage a deal must reach for the meeting and proposal steps (two small queries).
 
     The first active stage (in the board's order) with an entry rule naming that activity
-    kind; the default stage with that key when no rule names it.
+    kind; the default stage with that key when no rule names it. Beside each, under
+    "<step>_ids", the ids of that stage and every stage after it (retired ones too).
     """
     stages = db.session.scalars(
         select(Stage).options(selectinload(Stage.requirements)).order_by(Stage.position, Stage.id)
@@ -1105,17 +1106,24 @@ def step_stages() -> dict[str, Stage | None]:
     for step, key in (("meeting", "qualified"), ("proposal", "proposal")):
         ruled = [s for s in stages if s.active and any(step in r.kind_list for r in s.requirements)]
         keyed = [s for s in stages if s.key == key]
-        found[step] = (ruled or keyed or [None])[0]
+        chosen = (ruled or keyed or [None])[0]
+        found[step] = chosen
+        found[f"{step}_ids"] = (
+            [s.id for s in stages if s.position >= chosen.position] if chosen else []
+        )
     return found
 
 
 def _step_expression(stages: dict):
-    """CASE: how far the deal came — 3 contract, 2 proposal, 1 meeting, 0 contact."""
+    """CASE: how far the deal came — 3 contract, 2 proposal, 1 meeting, 0 contact.
+
+    The stages are ids in a list rather than a join to Stage: one lookup less per deal.
+    """
     whens = [(Deal.outcome == "won", 3)]
-    if stages["proposal"] is not None:
-        whens.append((Stage.position >= stages["proposal"].position, 2))
-    if stages["meeting"] is not None:
-        whens.append((Stage.position >= stages["meeting"].position, 1))
+    if stages["proposal_ids"]:
+        whens.append((Deal.stage_id.in_(stages["proposal_ids"]), 2))
+    if stages["meeting_ids"]:
+        whens.append((Deal.stage_id.in_(stages["meeting_ids"]), 1))
     return case(*whens, else_=0)
 
 
@@ -1124,13 +1132,15 @@ def _funnel_rows(filters: ReportFilters, stages: dict):
         _deal_select(
             filters,
             Deal.id.label("deal_id"),
-            Deal.owner_id.label("owner_id"),
+            # coalesce(x, x): grouped by the owner, SQLite would otherwise walk the owner
+            # index and read every deal out of order (4× slower than reading the table
+            # through and sorting the deals of the period).
+            func.coalesce(Deal.owner_id, Deal.owner_id).label("owner_id"),
             Company.category.label("category"),
             _step_expression(stages).label("step"),
             case((Deal.outcome == "open", 1), else_=0).label("open"),
             join_company=True,
         )
-        .join(Stage, Stage.id == Deal.stage_id)
         .where(filters.in_period(Deal.created_at))
         .subquery("funnel_rows")
     )
