@@ -202,6 +202,7 @@ def bar_shapes(chart: Chart, fmt: ValueFormat, stacked: bool = False) -> Shapes:
     group = slot * (0.62 if n_series == 1 or stacked else 0.8)
     bar_w = group if stacked else group / n_series
     zero = y(0)
+    value_texts: list[dict] = []
     for i, label in enumerate(chart.labels):
         x0 = left + slot * i + (slot - group) / 2
         running = 0.0
@@ -236,10 +237,10 @@ def bar_shapes(chart: Chart, fmt: ValueFormat, stacked: bool = False) -> Shapes:
                     shapes.texts.append(
                         _text(x + bar_w / 2, (y_top + y_bottom) / 2 + 4, text, size=11, fill="#fff")
                     )
-            elif fits(text, bar_w + 6, 11 if n_series > 1 else FONT):
+            else:
                 above = y_top - 5 if value >= 0 else y_bottom + 13
                 size = 11 if n_series > 1 else FONT
-                shapes.texts.append(_text(x + bar_w / 2, above, text, size=size, weight="bold"))
+                value_texts.append(_text(x + bar_w / 2, above, text, size=size, weight="bold"))
         if stacked and running > 0:
             total = fmt.short(running, chart.value_kind)
             if fits(total, slot, 11):
@@ -248,6 +249,10 @@ def bar_shapes(chart: Chart, fmt: ValueFormat, stacked: bool = False) -> Shapes:
                 )
         for k, line in enumerate(wrap(label, slot - 4, label_lines)):
             shapes.texts.append(_text(left + slot * (i + 0.5), base_h + 17 + 14 * k, line))
+    # Values over the bars only when every one fits: some labelled and some not reads as
+    # if the unlabelled ones were missing (the table and each bar's tooltip have them all).
+    if all(fits(t["text"], bar_w + 6, t["size"]) for t in value_texts):
+        shapes.texts.extend(value_texts)
     shapes.grid.append({"x1": left, "x2": right, "y1": zero, "y2": zero, "zero": True})
     return shapes
 
@@ -259,7 +264,7 @@ def hbar_shapes(chart: Chart, fmt: ValueFormat) -> Shapes:
     values = _values(chart)
     n_series = max(len(values), 1)
     longest = max((len(label) for label in chart.labels), default=0)
-    label_w = min(max(longest * FONT * CHAR + 8, 90), 230)
+    label_w = min(max(longest * FONT * CHAR + 8, 90), 280)
     left, right, top = label_w + 10, WIDTH - 70, 10
     bar_h = 18 if n_series == 1 else 13
     band = n_series * bar_h + 10
@@ -318,8 +323,12 @@ def line_shapes(chart: Chart, fmt: ValueFormat) -> Shapes:
     left, right, top, base = 64, WIDTH - 24, 30, 250
     height = 290
     flat = [v for row in values for v in row if v is not None]
+    # Ratings (1–5) read best on an axis of whole steps up to 5.
     lo, hi, step = nice_scale(
-        min(flat or [0.0]), max(flat or [0.0]), whole=chart.value_kind == "count"
+        min(flat or [0.0]),
+        max(flat or [0.0]),
+        ticks=5 if chart.value_kind == "rating" else 4,
+        whole=chart.value_kind == "count",
     )
 
     def y(value: float) -> float:
