@@ -31,6 +31,12 @@ ACTIVITY_KINDS = {
     "task": _l("Task"),
 }
 
+# A meeting without minutes, as the partial index ix_activity_minutes_debt states it.
+MINUTES_DEBT_WHERE = {
+    "sqlite": "kind = 'meeting' AND deleted = 0 AND (body IS NULL OR body = '')",
+    "postgresql": "kind = 'meeting' AND deleted = false AND (body IS NULL OR body = '')",
+}
+
 activity_attendee = Table(
     "activity_attendee",
     db.Model.metadata,
@@ -57,6 +63,20 @@ class Activity(db.Model):
         ),
         # Segments: "last activity before/after" probes this index alone.
         Index("ix_activity_company_deleted_occurred", "company_id", "deleted", "occurred_at"),
+        # Minutes debt (meetings without minutes) per author, read from this small index alone;
+        # the predicate columns are in it too so SQLite sees it as covering. Queries must
+        # write the predicate's terms as it does (see reports/service.py _debt_conditions).
+        Index(
+            "ix_activity_minutes_debt",
+            "author_id",
+            "occurred_at",
+            "company_id",
+            "kind",
+            "deleted",
+            "body",
+            sqlite_where=text(MINUTES_DEBT_WHERE["sqlite"]),
+            postgresql_where=text(MINUTES_DEBT_WHERE["postgresql"]),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,7 +7,7 @@ from flask import Blueprint
 bp = Blueprint("reports", __name__)
 
 # The modules that register reports (see base.register); each adds its pages to REPORTS.
-REPORT_MODULES = ("sales", "markets")
+REPORT_MODULES = ("sales", "markets", "service")
 
 for _name in REPORT_MODULES:
     import_module(f"webapp.blueprints.reports.{_name}")

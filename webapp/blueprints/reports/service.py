@@ -1,0 +1,1303 @@
+"""Service and data-quality reports: customer satisfaction (80) and data quality per owner (130).
+
+Satisfaction
+    The scale is the options of the group with the key ``satisfaction``, in their order: the
+    first option scores 1, the next 2 … (the default scale 1 Very unhappy … 5 Very happy).
+    Unhappy is the lower half of the scale (1–2 of 5), happy the upper half (4–5 of 5).
+    "Rated" companies are the active (not archived) cards that have a satisfaction option
+    chosen now. The trend reads the history: every change of the satisfaction group is a
+    Change row (field ``group:<id>``, ``new`` the chosen option's label, or empty when the
+    rating was removed); a rating stands from its change until the company's next one.
+
+Data quality (as of today; the period does not apply)
+    cards      active cards, counted for their owner
+    missing    cards whose status kind needs a required group that has no option chosen
+    quiet      cards in the sales process or customers (status kind prospect or customer)
+               with no activity dated in the last 180 days
+    debt       meetings in the past without minutes, counted for their author (as on the
+               author's home page)
+    duplicate  cards sharing their CVR number, website domain or name (ignoring case and
+               spacing) with another active card
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    and_,
+    case,
+    exists,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import aliased
+
+from webapp.blueprints.reports.base import (
+    Chart,
+    Column,
+    Drill,
+    KeyFigure,
+    Report,
+    ReportFilters,
+    ReportSpec,
+    Row,
+    Series,
+    Table,
+    company_conditions,
+    ratio,
+    register,
+)
+from webapp.extensions import db
+from webapp.models.activity import Activity
+from webapp.models.audit import Change
+from webapp.models.customer import Company, Status
+from webapp.models.group import Group, GroupOption, GroupValue
+from webapp.models.marketing import Industry
+from webapp.models.user import User, utcnow
+from webapp.services.groups import REQUIRED_KINDS
+
+SATISFACTION_KEY = "satisfaction"
+QUIET_DAYS = 180
+# Status kinds whose cards should see activity: in the sales process, or customers.
+WORKING_KINDS = ("prospect", "customer")
+NONE = "none"
+# The satisfaction values: an alias, so the lead-source filter's own EXISTS over group values
+# still correlates to the company alone.
+Rating = aliased(GroupValue, name="rating")
+
+
+def _split_key(key: str) -> tuple[str, str | None, str | None]:
+    """ "what:dim=value" → (what, dim, value); "what" → (what, None, None)."""
+    what, _sep, rest = (key or "").partition(":")
+    dim, _eq, value = rest.partition("=")
+    return what, (dim or None), (value if rest else None)
+
+
+def _with_dim(what: str, dim: str | None = None, value=None) -> str:
+    return what if dim is None else f"{what}:{dim}={value if value is not None else NONE}"
+
+
+def _active_company(filters: ReportFilters) -> list:
+    return [Company.archived.is_(False), *company_conditions(filters)]
+
+
+def _is_danish() -> bool:
+    return str(get_locale() or "en").startswith("da")
+
+
+def _country_name(code: str | None) -> str:
+    if not code:
+        return _("No country")
+    locale = get_locale()
+    name = locale.territories.get(code.upper()) if locale is not None else None
+    return name or code
+
+
+def _section_labels() -> dict[str, str]:
+    """The NACE sections' titles in the user's language, by letter: one small query."""
+    danish = _is_danish()
+    rows = db.session.execute(
+        select(Industry.section, Industry.title_en, Industry.title_da).where(Industry.level == 0)
+    )
+    return {
+        section: f"{section} · {(title_da if danish else title_en) or title_en or ''}".rstrip(" ·")
+        for section, title_en, title_da in rows
+    }
+
+
+def _category_label(category: str | None) -> str:
+    return _("Category %(category)s", category=category) if category else _("No category")
+
+
+# =========================================================================================
+# Satisfaction
+
+
+@dataclass
+class Scale:
+    """The satisfaction group's options in order; rank 1 is the first (lowest) option."""
+
+    group_id: int
+    group_name: str
+    options: list[tuple[int, str, bool]]  # (id, label, active), in scale order
+    rank_by_label: dict[str, int]  # current labels and labels an option had before
+
+    @property
+    def size(self) -> int:
+        return len(self.options)
+
+    @property
+    def rank_by_id(self) -> dict[int, int]:
+        return {option_id: n for n, (option_id, _label, _active) in enumerate(self.options, 1)}
+
+    @property
+    def low_ranks(self) -> range:
+        """Unhappy: the lower half of the scale (1–2 of 5, 1 of 3)."""
+        return range(1, self.size // 2 + 1)
+
+    @property
+    def high_ranks(self) -> range:
+        """Happy: the upper half of the scale (4–5 of 5, 3 of 3)."""
+        return range(self.size - self.size // 2 + 1, self.size + 1)
+
+    def option_rank(self, column):
+        """SQL: the rank of the option id in column (NULL for an option not on the scale)."""
+        return case(self.rank_by_id, value=column, else_=None)
+
+    def label_rank(self, column):
+        """SQL: the rank of the option label in column (history stores labels)."""
+        if not self.rank_by_label:
+            return literal_column("NULL")
+        return case(self.rank_by_label, value=column, else_=None)
+
+    def ranks_label(self, ranks: range) -> str:
+        if not ranks:
+            return ""
+        return f"{ranks[0]}–{ranks[-1]}" if len(ranks) > 1 else str(ranks[0])
+
+
+def satisfaction_scale() -> Scale | None:
+    """The scale, with every label its options have had (renames are in the history): 3 queries."""
+    group = db.session.scalar(
+        select(Group).where(Group.key == SATISFACTION_KEY, Group.applies_to == "company")
+    )
+    if group is None:
+        return None
+    options = db.session.execute(
+        select(GroupOption.id, GroupOption.label, GroupOption.active)
+        .where(GroupOption.group_id == group.id)
+        .order_by(GroupOption.position, GroupOption.id)
+    ).all()
+    rank_of = {option_id: n for n, (option_id, _label, _active) in enumerate(options, 1)}
+    by_label = {label: rank_of[option_id] for option_id, label, _active in options}
+    if options:
+        renamed = db.session.execute(
+            select(Change.entity_id, Change.old)
+            .where(
+                Change.entity == "group_option",
+                Change.field == "label",
+                Change.entity_id.in_(list(rank_of)),
+                Change.old.is_not(None),
+            )
+            .order_by(Change.changed_at.desc(), Change.id.desc())
+        )
+        for option_id, old in renamed:
+            by_label.setdefault(old, rank_of[option_id])  # a current label always wins
+    return Scale(group.id, group.name, [tuple(o) for o in options], by_label)
+
+
+@dataclass
+class Bucket:
+    start: date  # first day counted
+    end: date  # first day after
+    label: str
+
+    @property
+    def end_at(self) -> datetime:
+        return datetime.combine(self.end, time.min)
+
+    @property
+    def start_at(self) -> datetime:
+        return datetime.combine(self.start, time.min)
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def trend_buckets(filters: ReportFilters) -> list[Bucket]:
+    """The period cut in months (up to 24 of them), else quarters (up to 96 months), else years."""
+    first = filters.start.replace(day=1)
+    months = (filters.end.year - first.year) * 12 + filters.end.month - first.month + 1
+    if months <= 24:
+        step = 1
+    elif months <= 96:
+        step = 3
+        first = first.replace(month=(first.month - 1) // 3 * 3 + 1)
+    else:
+        step = 12
+        first = first.replace(month=1)
+    last_day = filters.end + timedelta(days=1)
+    buckets = []
+    cursor = first
+    while cursor < last_day:
+        following = _add_months(cursor, step)
+        if step == 1:
+            label = format_date(cursor, "MMM yyyy")
+        elif step == 3:
+            label = _(
+                "Q%(quarter)d %(year)d", quarter=(cursor.month - 1) // 3 + 1, year=cursor.year
+            )
+        else:
+            label = str(cursor.year)
+        buckets.append(Bucket(max(cursor, filters.start), min(following, last_day), label))
+        cursor = following
+    return buckets
+
+
+def _bucket_for(filters: ReportFilters, value: str | None) -> Bucket | None:
+    for bucket in trend_buckets(filters):
+        if bucket.start.isoformat() == value:
+            return bucket
+    return None
+
+
+def _history(scale: Scale):
+    """Subquery: every satisfaction change, with the company's next change and the time of its
+    latest earlier change that set a rating.
+
+    A rating stands from ``at`` until ``next_at`` (for good when there is none); a change whose
+    ``rank`` is NULL removed the rating. Cards are narrowed afterwards (:func:`_on_cards`), so
+    the changes are read in (company, time) order along their index.
+    """
+    rank = scale.label_rank(Change.new)
+    order = (Change.changed_at, Change.id)
+    following = func.lead(Change.changed_at).over(partition_by=Change.company_id, order_by=order)
+    set_before = func.max(case((rank.is_not(None), Change.changed_at))).over(
+        partition_by=Change.company_id, order_by=order, rows=(None, -1)
+    )
+    return (
+        select(
+            Change.company_id.label("company_id"),
+            Change.changed_at.label("at"),
+            following.label("next_at"),
+            set_before.label("set_before"),
+            rank.label("rank"),
+        )
+        .where(Change.field == f"group:{scale.group_id}", Change.company_id.is_not(None))
+        .subquery("history")
+    )
+
+
+def _on_cards(stmt, company_id, filters: ReportFilters):
+    """Keep the rows of active cards that match the filters. Without a company filter the few
+    archived cards are left out by their ids, so no card has to be read."""
+    narrowing = company_conditions(filters)
+    if narrowing:
+        return stmt.join(Company, Company.id == company_id).where(
+            Company.archived.is_(False), *narrowing
+        )
+    archived = select(Company.id).where(Company.archived.is_(True))
+    return stmt.where(company_id.not_in(archived))
+
+
+def _standing(history, moment: datetime):
+    """The history row that holds a company's rating at the moment (before it)."""
+    return and_(
+        history.c.at < moment,
+        or_(history.c.next_at.is_(None), history.c.next_at >= moment),
+        history.c.rank.is_not(None),
+    )
+
+
+def _rated_in(history, bucket: Bucket):
+    return and_(
+        history.c.at >= bucket.start_at,
+        history.c.at < bucket.end_at,
+        history.c.rank.is_not(None),
+    )
+
+
+def _bucket_index(column, filters: ReportFilters, buckets: list[Bucket], if_none: int):
+    """SQL: -1 before the period, n inside bucket n, len(buckets) after; if_none for NULL.
+
+    A rating from ``at`` to ``next_at`` stands at the end of bucket k exactly when
+    index(at) <= k < index(next_at).
+    """
+    return case(
+        (column.is_(None), if_none),
+        (column < filters.start_at, -1),
+        *((column < bucket.end_at, n) for n, bucket in enumerate(buckets)),
+        else_=len(buckets),
+    )
+
+
+def _trend_figures(scale: Scale, filters: ReportFilters, buckets: list[Bucket]) -> dict:
+    """The trend in one query over the history, grouped by which buckets each change spans.
+
+    Returns per bucket the rated companies at its end, the sum of their ranks and the
+    companies rated in it; and the companies whose rating at the end of the period is higher
+    or lower than at its start.
+    """
+    history = _history(scale)
+    after = len(buckets)
+    at_start = and_(
+        history.c.at < filters.start_at,
+        or_(history.c.next_at.is_(None), history.c.next_at >= filters.start_at),
+    )
+    # The company's rating at the start of the period, beside each of its changes.
+    with_start = select(
+        history,
+        func.max(case((at_start, history.c.rank)))
+        .over(partition_by=history.c.company_id)
+        .label("rank_at_start"),
+    ).subquery("with_start")
+    first = _bucket_index(with_start.c.at, filters, buckets, after)
+    last = _bucket_index(with_start.c.next_at, filters, buckets, after + 1)
+    set_before = _bucket_index(with_start.c.set_before, filters, buckets, -1)
+    stands_at_end = or_(with_start.c.next_at.is_(None), with_start.c.next_at >= filters.end_before)
+    start_rank = case((stands_at_end, with_start.c.rank_at_start))
+    stmt = select(
+        first.label("first"),
+        last.label("last"),
+        with_start.c.rank,
+        set_before.label("set_before"),
+        start_rank.label("start_rank"),
+    ).where(with_start.c.rank.is_not(None), with_start.c.at < filters.end_before)
+    rows = _count_grouped(_on_cards(stmt, with_start.c.company_id, filters))
+    rated = [0] * after
+    rank_sums = [0] * after
+    rated_in = [0] * after
+    improved = worsened = 0
+    for first_n, last_n, rank, before_n, rank_at_start, count in rows:
+        for n in range(max(first_n, 0), min(last_n, after)):
+            rated[n] += count
+            rank_sums[n] += rank * count
+        if 0 <= first_n < after and before_n < first_n:
+            rated_in[first_n] += count  # the company's first rating in that bucket
+        if last_n > after and rank_at_start is not None:
+            improved += count if rank > rank_at_start else 0
+            worsened += count if rank < rank_at_start else 0
+    return {
+        "rated": rated,
+        "rank_sums": rank_sums,
+        "rated_in": rated_in,
+        "improved": improved,
+        "worsened": worsened,
+    }
+
+
+def _current_ratings(scale: Scale, filters: ReportFilters):
+    """(option id, country, section, category, companies) of the ratings on the cards now."""
+    return db.session.execute(
+        select(
+            Rating.option_id,
+            Company.country,
+            Industry.section,
+            Company.category,
+            func.count(Rating.company_id),
+        )
+        .join(Company, Company.id == Rating.company_id)
+        .outerjoin(Industry, Industry.id == Company.industry_id)
+        .where(Rating.group_id == scale.group_id, *_active_company(filters))
+        .group_by(Rating.option_id, Company.country, Industry.section, Company.category)
+    ).all()
+
+
+@dataclass
+class _Tally:
+    """Counts of rated companies, the sum of their ranks, and the happy and unhappy ones."""
+
+    rated: int = 0
+    rank_sum: int = 0
+    happy: int = 0
+    unhappy: int = 0
+
+    def add(self, rank: int, count: int, scale: Scale) -> None:
+        self.rated += count
+        self.rank_sum += rank * count
+        if rank in scale.high_ranks:
+            self.happy += count
+        if rank in scale.low_ranks:
+            self.unhappy += count
+
+    @property
+    def average(self) -> float | None:
+        return ratio(self.rank_sum, self.rated)
+
+
+def _breakdown_table(title, heading, tallies: dict, labels: dict, dim: str, scale: Scale, empty):
+    """Rated, average, happy and unhappy per key; ``tallies`` in the order to show them."""
+    rows = [
+        Row(
+            label=labels[key],
+            values={
+                "label": labels[key],
+                "rated": tally.rated,
+                "average": tally.average,
+                "happy": ratio(tally.happy, tally.rated),
+                "unhappy": ratio(tally.unhappy, tally.rated),
+            },
+            drill={
+                column: _with_dim("rated", dim, key)
+                for column in ("label", "rated", "average", "happy", "unhappy")
+            },
+        )
+        for key, tally in tallies.items()
+    ]
+    return Table(
+        title=title,
+        columns=[
+            Column("label", heading),
+            Column("rated", _("Rated companies"), "count"),
+            Column("average", _("Average rating"), "rating"),
+            Column(
+                "happy",
+                _("Happy (%(ranks)s)", ranks=scale.ranks_label(scale.high_ranks)),
+                "percent",
+            ),
+            Column(
+                "unhappy",
+                _("Unhappy (%(ranks)s)", ranks=scale.ranks_label(scale.low_ranks)),
+                "percent",
+            ),
+        ],
+        rows=rows,
+        empty=empty,
+    )
+
+
+def build_satisfaction(filters: ReportFilters) -> Report:
+    scale = satisfaction_scale()
+    if scale is None or not scale.options:
+        return Report(
+            tables=[Table(columns=[Column("label", _("Rating"))], rows=[], empty=_no_scale())],
+            notes=[_no_scale()],
+        )
+    rank_by_id = scale.rank_by_id
+    no_ratings = _("No company has a satisfaction rating yet.")
+
+    # --- The ratings on the cards now: distribution and breakdowns (one query).
+    overall = _Tally()
+    per_option: dict[int, int] = {}
+    by_country: dict[str, _Tally] = {}
+    by_section: dict[str, _Tally] = {}
+    by_category: dict[str, _Tally] = {}
+    for option_id, country, section, category, count in _current_ratings(scale, filters):
+        rank = rank_by_id[option_id]
+        per_option[option_id] = per_option.get(option_id, 0) + count
+        overall.add(rank, count, scale)
+        by_country.setdefault(country or NONE, _Tally()).add(rank, count, scale)
+        by_section.setdefault(section or NONE, _Tally()).add(rank, count, scale)
+        by_category.setdefault(category or NONE, _Tally()).add(rank, count, scale)
+
+    distribution_rows = []
+    if overall.rated:
+        for option_id, label, active in scale.options:
+            count = per_option.get(option_id, 0)
+            if not active and not count:
+                continue
+            shown = label if active else _("%(label)s (retired)", label=label)
+            key = f"option-{option_id}"
+            distribution_rows.append(
+                Row(
+                    label=shown,
+                    values={
+                        "label": shown,
+                        "companies": count,
+                        "share": ratio(count, overall.rated),
+                    },
+                    drill={"label": key, "companies": key, "share": "rated"},
+                )
+            )
+    distribution = Table(
+        title=_("Ratings on the cards now"),
+        columns=[
+            Column("label", _("Rating")),
+            Column("companies", _("Companies"), "count"),
+            Column("share", _("Share"), "percent"),
+        ],
+        rows=distribution_rows,
+        total=Row(
+            label=_("All rated companies"),
+            values={
+                "label": _("All rated companies"),
+                "companies": overall.rated,
+                "share": 1.0 if overall.rated else None,
+            },
+            drill={"companies": "rated", "share": "rated"},
+        )
+        if overall.rated
+        else None,
+        empty=no_ratings,
+    )
+
+    # --- The trend from the history (one query).
+    buckets = trend_buckets(filters)
+    trend_figures = _trend_figures(scale, filters, buckets)
+    trend_rows = []
+    averages = []
+    for n, bucket in enumerate(buckets):
+        rated = trend_figures["rated"][n]
+        average = ratio(trend_figures["rank_sums"][n], rated)
+        averages.append(average)
+        month_key = f"month:start={bucket.start.isoformat()}"
+        set_key = f"set:start={bucket.start.isoformat()}"
+        trend_rows.append(
+            Row(
+                label=bucket.label,
+                values={
+                    "label": bucket.label,
+                    "rated": rated,
+                    "average": average,
+                    "rated_in": trend_figures["rated_in"][n],
+                },
+                drill={"rated": month_key, "average": month_key, "rated_in": set_key},
+            )
+        )
+    n_improved, n_worsened = trend_figures["improved"], trend_figures["worsened"]
+    rated_at_end = trend_figures["rated"][-1] if buckets else 0
+    has_history = any(row.values["rated"] or row.values["rated_in"] for row in trend_rows)
+    trend = Table(
+        title=_("Trend from the history"),
+        columns=[
+            Column("label", _("Period")),
+            Column("rated", _("Rated companies at the end"), "count"),
+            Column("average", _("Average rating"), "rating"),
+            Column("rated_in", _("Companies rated in it"), "count"),
+        ],
+        rows=trend_rows if has_history else [],
+        empty=_("The history holds no satisfaction ratings for this period."),
+    )
+
+    def biggest_first(tallies, labels):
+        return dict(sorted(tallies.items(), key=lambda item: (-item[1].rated, labels[item[0]])))
+
+    country_labels = {key: _country_name(None if key == NONE else key) for key in by_country}
+    sections = _section_labels()
+    section_labels = {key: sections.get(key, key) for key in by_section}
+    section_labels[NONE] = _("No industry")
+    tables = [
+        distribution,
+        trend,
+        _breakdown_table(
+            _("By country"),
+            _("Country"),
+            biggest_first(by_country, country_labels),
+            country_labels,
+            "country",
+            scale,
+            no_ratings,
+        ),
+        _breakdown_table(
+            _("By industry (NACE section)"),
+            _("Industry"),
+            biggest_first(by_section, section_labels),
+            section_labels,
+            "section",
+            scale,
+            no_ratings,
+        ),
+        _breakdown_table(
+            _("By category"),
+            _("Category"),
+            {key: by_category[key] for key in ("A", "B", "C", NONE) if key in by_category},
+            {key: _category_label(None if key == NONE else key) for key in by_category},
+            "category",
+            scale,
+            no_ratings,
+        ),
+    ]
+
+    scale_text = _("on a scale of 1–%(size)d", size=scale.size)
+    key_figures = [
+        KeyFigure(_("Rated companies"), overall.rated, "count", "rated", _("active cards")),
+        KeyFigure(_("Average rating"), overall.average, "rating", "rated", scale_text),
+        KeyFigure(
+            _("Happy"),
+            ratio(overall.happy, overall.rated),
+            "percent",
+            "rated",
+            _("rated %(ranks)s", ranks=scale.ranks_label(scale.high_ranks)),
+        ),
+        KeyFigure(
+            _("Unhappy companies"),
+            overall.unhappy,
+            "count",
+            "unhappy",
+            _("rated %(ranks)s", ranks=scale.ranks_label(scale.low_ranks)),
+        ),
+        KeyFigure(_("Improved in the period"), n_improved, "count", "improved", _("rating rose")),
+        KeyFigure(_("Worsened in the period"), n_worsened, "count", "worsened", _("rating fell")),
+    ]
+    charts = []
+    if overall.rated:
+        charts.append(
+            Chart(
+                kind="bar",
+                labels=[row.label for row in distribution_rows],
+                series=[
+                    Series(_("Companies"), [row.values["companies"] for row in distribution_rows])
+                ],
+                title=_("Ratings on the cards now"),
+            )
+        )
+    if has_history:
+        charts.append(
+            Chart(
+                kind="line",
+                labels=[bucket.label for bucket in buckets],
+                series=[Series(_("Average rating"), averages)],
+                value_kind="rating",
+                title=_("Average rating over time"),
+            )
+        )
+    notes = []
+    if filters.end >= utcnow().date() and rated_at_end != overall.rated:
+        notes.append(
+            _(
+                "%(cards)d companies are rated on their cards, but the history says "
+                "%(history)d: ratings set without a history row (e.g. imported) are not in "
+                "the trend.",
+                cards=overall.rated,
+                history=rated_at_end,
+            )
+        )
+    return Report(key_figures=key_figures, tables=tables, charts=charts, notes=notes)
+
+
+def _no_scale() -> str:
+    return _(
+        "No company group has the key “satisfaction”: give the satisfaction scale that key "
+        "under Administration → Groups."
+    )
+
+
+def _rated_ids(scale: Scale, filters: ReportFilters, *conditions):
+    return (
+        select(Rating.company_id)
+        .join(Company, Company.id == Rating.company_id)
+        .where(Rating.group_id == scale.group_id, *_active_company(filters), *conditions)
+    )
+
+
+def _dimension_condition(dim: str | None, value: str | None):
+    """A condition on Company for a breakdown row's key, or False for an unknown dimension."""
+    if dim is None:
+        return None
+    if dim == "country":
+        return Company.country.is_(None) if value == NONE else Company.country == value
+    if dim == "category":
+        return Company.category.is_(None) if value == NONE else Company.category == value
+    if dim == "section":
+        if value == NONE:
+            return Company.industry_id.is_(None)
+        return Company.industry_id.in_(select(Industry.id).where(Industry.section == value))
+    return false()
+
+
+def drill_satisfaction(filters: ReportFilters, key: str) -> Drill | None:
+    scale = satisfaction_scale()
+    if scale is None:
+        return None
+    what, dim, value = _split_key(key)
+    condition = _dimension_condition(dim, value)
+    extra = [condition] if condition is not None else []
+    if what in ("month", "set", "improved", "worsened"):
+        extra = []
+    if what == "rated":
+        return Drill("companies", _("Rated companies"), _rated_ids(scale, filters, *extra))
+    if what.startswith("option-") and what[7:].isdigit():
+        option_id = int(what[7:])
+        label = next((lbl for oid, lbl, _a in scale.options if oid == option_id), None)
+        if label is None:
+            return None
+        return Drill(
+            "companies",
+            _("Companies rated %(rating)s", rating=label),
+            _rated_ids(scale, filters, Rating.option_id == option_id, *extra),
+        )
+    if what in ("happy", "unhappy"):
+        ranks = scale.high_ranks if what == "happy" else scale.low_ranks
+        ids = [oid for oid, rank in scale.rank_by_id.items() if rank in ranks]
+        title = _("Happy companies") if what == "happy" else _("Unhappy companies")
+        return Drill(
+            "companies", title, _rated_ids(scale, filters, Rating.option_id.in_(ids), *extra)
+        )
+    if what in ("month", "set"):
+        bucket = _bucket_for(filters, value) if dim == "start" else None
+        if bucket is None:
+            return None
+        history = _history(scale)
+        if what == "month":
+            title = _("Companies rated at the end of %(period)s", period=bucket.label)
+            condition = _standing(history, bucket.end_at)
+        else:
+            title = _("Companies rated in %(period)s", period=bucket.label)
+            condition = _rated_in(history, bucket)
+        stmt = select(history.c.company_id).where(condition)
+        return Drill("companies", title, _on_cards(stmt, history.c.company_id, filters))
+    if what in ("improved", "worsened"):
+        history = _history(scale)
+        per_company = (
+            select(
+                history.c.company_id.label("company_id"),
+                func.max(case((_standing(history, filters.start_at), history.c.rank))).label(
+                    "rank_at_start"
+                ),
+                func.max(case((_standing(history, filters.end_before), history.c.rank))).label(
+                    "rank_at_end"
+                ),
+            )
+            .group_by(history.c.company_id)
+            .subquery("per_company")
+        )
+        if what == "improved":
+            title = _("Companies whose rating rose in the period")
+            condition = per_company.c.rank_at_end > per_company.c.rank_at_start
+        else:
+            title = _("Companies whose rating fell in the period")
+            condition = per_company.c.rank_at_end < per_company.c.rank_at_start
+        stmt = select(per_company.c.company_id).where(condition)
+        return Drill("companies", title, _on_cards(stmt, per_company.c.company_id, filters))
+    return None
+
+
+# =========================================================================================
+# Data quality per owner
+
+
+@dataclass
+class QualityRules:
+    required: list[tuple[Group, list[int]]]  # each required group and the status ids needing it
+    working_status_ids: list[int]  # statuses of kind prospect or customer
+
+    @property
+    def required_status_ids(self) -> list[int]:
+        return sorted({status_id for _group, ids in self.required for status_id in ids})
+
+    def present_mask(self):
+        """SQL on Company: a bit per required group its status needs that has an option chosen
+        (bit n for the n-th group); NULL when its status needs no group. Only the groups the
+        status needs are probed, one EXISTS each on the (company, group) index."""
+        needs: dict[tuple[int, ...], list[int]] = {}
+        for status_id in self.required_status_ids:
+            wanted = tuple(n for n, (_g, ids) in enumerate(self.required) if status_id in ids)
+            needs.setdefault(wanted, []).append(status_id)
+
+        def present(n: int):
+            group = self.required[n][0]
+            filled = exists().where(
+                GroupValue.company_id == Company.id, GroupValue.group_id == group.id
+            )
+            return case((filled, 1 << n), else_=0)
+
+        return case(
+            *(
+                (
+                    Company.status_id.in_(status_ids),
+                    sum((present(n) for n in wanted[1:]), present(wanted[0])),
+                )
+                for wanted, status_ids in needs.items()
+            ),
+            else_=None,
+        )
+
+    def missing_of(self, status_id: int, present: list) -> list[bool]:
+        """For each required group: whether a card of the status lacks it; ``present`` is
+        [mask] (see present_mask), or [] when no group is required."""
+        mask = (present[0] if present else None) or 0
+        return [
+            status_id in ids and not mask & (1 << n)
+            for n, (_group, ids) in enumerate(self.required)
+        ]
+
+
+def quality_rules() -> QualityRules:
+    """The required groups and the statuses they apply to: 2 small queries."""
+    statuses = db.session.execute(select(Status.id, Status.kind)).all()
+    groups = db.session.scalars(
+        select(Group)
+        .where(Group.active, Group.applies_to == "company", Group.required_from.is_not(None))
+        .order_by(Group.position, Group.id)
+    ).all()
+    required = []
+    for group in groups:
+        kinds = REQUIRED_KINDS.get(group.required_from, set())
+        ids = [status_id for status_id, kind in statuses if kind in kinds]
+        if ids:
+            required.append((group, ids))
+    working = [status_id for status_id, kind in statuses if kind in WORKING_KINDS]
+    return QualityRules(required, working)
+
+
+def quiet_since() -> datetime:
+    return utcnow() - timedelta(days=QUIET_DAYS)
+
+
+def _missing(group: Group, status_ids: list[int]):
+    """Condition on Company: its status needs the group and the group has no option chosen."""
+    return and_(
+        Company.status_id.in_(status_ids),
+        ~exists().where(GroupValue.company_id == Company.id, GroupValue.group_id == group.id),
+    )
+
+
+def _working(rules: QualityRules):
+    return Company.status_id.in_(rules.working_status_ids) if rules.working_status_ids else false()
+
+
+def _quiet(rules: QualityRules, since: datetime):
+    """Condition on Company: in the sales process or a customer, and no activity since."""
+    return and_(
+        _working(rules),
+        ~exists().where(
+            Activity.company_id == Company.id,
+            Activity.deleted.is_(False),
+            Activity.occurred_at >= since,
+        ),
+    )
+
+
+DUPLICATE_RULES = ("cvr", "domain", "name")
+DUPLICATE_COLUMNS = {"cvr": "cvr", "domain": "website_domain", "name": "name_key"}
+
+
+def _shared(name: str):
+    """select(value) of the values of column ``name`` that two or more active cards share.
+
+    The values any two cards share are found along the column's own index first, so only
+    those cards are read to leave out the archived ones.
+    """
+    anywhere = Company.__table__.alias("any_card")
+    shared_anywhere = (
+        select(anywhere.c[name])
+        .where(anywhere.c[name].is_not(None), anywhere.c[name] != "")
+        .group_by(anywhere.c[name])
+        .having(func.count() > 1)
+    )
+    if name == "name_key":  # the (archived, name_key) index answers it alone
+        shared_anywhere = (
+            select(anywhere.c.name_key)
+            .where(anywhere.c.archived.is_(False), anywhere.c.name_key != "")
+            .group_by(anywhere.c.name_key)
+            .having(func.count() > 1)
+        )
+    active = Company.__table__.alias("active_card")
+    return (
+        select(active.c[name])
+        .where(active.c[name].in_(shared_anywhere), active.c.archived.is_(False))
+        .group_by(active.c[name])
+        .having(func.count() > 1)
+    )
+
+
+def _duplicate_values(rule: str):
+    """select(value): the CVR numbers, website domains or names that make a likely duplicate.
+
+    A CVR number two active cards share. A domain or a name two active cards share when one
+    of those cards has no CVR number; between cards whose CVR numbers differ a shared domain
+    or name is no duplicate (a group's subsidiaries, namesakes). The cards without a CVR
+    number are few and found along the CVR index, so the shared names and domains are only
+    worked out when there are any.
+    """
+    name = DUPLICATE_COLUMNS[rule]
+    if rule == "cvr":
+        return _shared(name)
+    cvrless = Company.__table__.alias("cvrless_card")
+    return select(cvrless.c[name]).where(
+        cvrless.c.cvr.is_(None), cvrless.c.archived.is_(False), cvrless.c[name].in_(_shared(name))
+    )
+
+
+def _duplicate(rule: str):
+    """Condition on Company: a likely duplicate of another active card by the rule."""
+    return Company.__table__.c[DUPLICATE_COLUMNS[rule]].in_(_duplicate_values(rule))
+
+
+def _debt_conditions():
+    """A meeting in the past without minutes: the author's home page rule, written term for
+    term as the partial index ix_activity_minutes_debt states it, so the index is used."""
+    return (
+        Activity.kind == literal_column("'meeting'"),
+        Activity.deleted == false(),
+        or_(Activity.body.is_(None), Activity.body == literal_column("''")),
+        Activity.occurred_at < utcnow(),
+    )
+
+
+def _owner_condition(column, value):
+    """column is the owner (id), or empty for "none"."""
+    if value == NONE:
+        return column.is_(None)
+    return column == int(value)
+
+
+def _flag(condition):
+    return case((condition, literal_column("1")), else_=literal_column("0"))
+
+
+def _count_grouped(stmt) -> list:
+    """Rows of stmt's columns with how many rows have them: SELECT a, b, count(*) FROM
+    (stmt) GROUP BY a, b. Grouping the subquery's columns keeps expressions with bound
+    parameters out of GROUP BY, which PostgreSQL cannot match to the select list."""
+    inner = stmt.subquery("grouped")
+    columns = list(inner.c)
+    return db.session.execute(select(*columns, func.count()).group_by(*columns)).all()
+
+
+def _owner_names(ids) -> dict[int, str]:
+    ids = [i for i in ids if i]
+    if not ids:
+        return {}
+    rows = db.session.execute(select(User.id, User.name, User.active).where(User.id.in_(ids)))
+    return {
+        user_id: name if active else _("%(name)s (inactive)", name=name)
+        for user_id, name, active in rows
+    }
+
+
+@dataclass
+class _OwnerTally:
+    cards: int = 0
+    working: int = 0
+    missing: int = 0
+    quiet: int = 0
+    duplicate: int = 0
+    in_order: int = 0
+    debt: int = 0
+
+
+def build_quality(filters: ReportFilters) -> Report:
+    rules = quality_rules()
+    since = quiet_since()
+    owner_key = func.coalesce(Company.owner_id, literal_column("0"))
+    # Which required groups a card has (a bit each); none to probe when no group is required.
+    masks = [rules.present_mask()] if rules.required else []
+    quiet = _flag(_quiet(rules, since))
+    # Every active card in one scan (in rowid order, so the probes of the activity and group
+    # value indexes move forward): grouped by owner, status, which required groups are filled
+    # and whether it is quiet, so each probe runs once per card. "IS NOT true" rather than
+    # "IS false": SQLite would otherwise walk the (archived, name) index, reading the cards
+    # in name order. The few combinations are added up below.
+    cards = _count_grouped(
+        select(owner_key, Company.status_id, quiet, *masks).where(
+            Company.archived.is_not(True), *company_conditions(filters)
+        )
+    )
+    # The likely duplicates: few cards, found along the CVR, domain and name indexes, each
+    # set worked out once; a card sharing by several rules is one card with several flags.
+    found = union_all(
+        *(
+            select(
+                Company.id.label("id"),
+                *(
+                    literal_column("1" if rule == other else "0").label(other)
+                    for other in DUPLICATE_RULES
+                ),
+            ).where(_duplicate(rule), Company.archived.is_(False))
+            for rule in DUPLICATE_RULES
+        )
+    ).subquery("found")
+    per_card = (
+        select(found.c.id, *(func.max(found.c[rule]).label(rule) for rule in DUPLICATE_RULES))
+        .group_by(found.c.id)
+        .subquery("duplicate_card")
+    )
+    rule_flags = [per_card.c[rule] for rule in DUPLICATE_RULES]
+    duplicates = _count_grouped(
+        select(owner_key, Company.status_id, quiet, *rule_flags, *masks)
+        .join(per_card, per_card.c.id == Company.id)
+        .where(*company_conditions(filters))
+    )
+    debt_stmt = select(func.coalesce(Activity.author_id, literal_column("0"))).where(
+        *_debt_conditions()
+    )
+    if filters.owner_id:
+        debt_stmt = debt_stmt.where(Activity.author_id == filters.owner_id)
+    narrowing = company_conditions(filters, owner=False)
+    if narrowing:
+        debt_stmt = debt_stmt.join(Company, Company.id == Activity.company_id).where(*narrowing)
+    debt_rows = _count_grouped(debt_stmt)
+
+    tallies: dict[int, _OwnerTally] = {}
+    per_group = [0] * len(rules.required)
+    per_rule = dict.fromkeys(DUPLICATE_RULES, 0)
+    total = _OwnerTally()
+    working_ids = set(rules.working_status_ids)
+    for owner, status_id, is_quiet, *present, count in cards:
+        missing = rules.missing_of(status_id, present)
+        for tally in (tallies.setdefault(owner, _OwnerTally()), total):
+            tally.cards += count
+            tally.working += count if status_id in working_ids else 0
+            tally.quiet += is_quiet * count
+            tally.missing += count if any(missing) else 0
+            tally.in_order += count if not (is_quiet or any(missing)) else 0
+        for n, lacking in enumerate(missing):
+            per_group[n] += count if lacking else 0
+    n_rules = len(DUPLICATE_RULES)
+    for owner, status_id, is_quiet, *rest, count in duplicates:
+        flags, present = rest[:n_rules], rest[n_rules:]
+        otherwise_in_order = not (is_quiet or any(rules.missing_of(status_id, present)))
+        for tally in (tallies.setdefault(owner, _OwnerTally()), total):
+            tally.duplicate += count
+            tally.in_order -= count if otherwise_in_order else 0
+        for rule, flag in zip(DUPLICATE_RULES, flags, strict=True):
+            per_rule[rule] += flag * count
+    for author, count in debt_rows:
+        tallies.setdefault(author, _OwnerTally()).debt += count
+        total.debt += count
+
+    names = _owner_names(tallies)
+    unassigned = _("Unassigned")
+
+    def owner_label(owner: int) -> str:
+        return names.get(owner, unassigned) if owner else unassigned
+
+    def keyed(what: str, owner: int | None) -> str:
+        if owner is None:
+            return what
+        return f"{what}:owner={owner or NONE}"
+
+    def values(label, tally: _OwnerTally) -> dict:
+        return {
+            "label": label,
+            "cards": tally.cards,
+            "missing": tally.missing,
+            "quiet": tally.quiet,
+            "duplicate": tally.duplicate,
+            "debt": tally.debt,
+            "in_order": ratio(tally.in_order, tally.cards),
+        }
+
+    def drills(owner: int | None) -> dict:
+        return {
+            "label": keyed("cards", owner),
+            "cards": keyed("cards", owner),
+            "missing": keyed("missing", owner),
+            "quiet": keyed("quiet", owner),
+            "duplicate": keyed("dup", owner),
+            "debt": keyed("debt", owner),
+            "in_order": keyed("cards", owner),
+        }
+
+    ordered = sorted(
+        tallies.items(),
+        key=lambda item: (
+            ratio(item[1].in_order, item[1].cards) if item[1].cards else 2.0,
+            owner_label(item[0]).lower(),
+        ),
+    )
+    owner_rows = [
+        Row(owner_label(owner), values(owner_label(owner), tally), drills(owner))
+        for owner, tally in ordered
+    ]
+    quiet_label = _("No activity in %(days)d days", days=QUIET_DAYS)
+    per_owner = Table(
+        title=_("Data quality per owner"),
+        columns=[
+            Column("label", _("Owner")),
+            Column("cards", _("Cards"), "count"),
+            Column("missing", _("Missing required groups"), "count"),
+            Column("quiet", quiet_label, "count"),
+            Column("duplicate", _("Likely duplicates"), "count"),
+            Column("debt", _("Minutes debt"), "count"),
+            Column("in_order", _("Cards in order"), "percent"),
+        ],
+        rows=owner_rows,
+        total=Row(_("All owners"), values(_("All owners"), total), drills(None))
+        if owner_rows
+        else None,
+        empty=_("There are no cards and no meetings without minutes."),
+    )
+    status_names = dict(db.session.execute(select(Status.id, Status.name)).all())
+    group_rows = [
+        Row(
+            group.name,
+            {
+                "label": group.name,
+                "applies": ", ".join(status_names[i] for i in ids if i in status_names),
+                "cards": per_group[n],
+            },
+            {"label": f"missing-{group.id}", "cards": f"missing-{group.id}"},
+        )
+        for n, (group, ids) in enumerate(rules.required)
+    ]
+    missing_table = Table(
+        title=_("Missing required groups"),
+        columns=[
+            Column("label", _("Group")),
+            Column("applies", _("Required for")),
+            Column("cards", _("Cards without it"), "count"),
+        ],
+        rows=group_rows if total.cards else [],
+        empty=_("No group is required, or there are no cards.")
+        if not rules.required
+        else _("There are no cards."),
+    )
+    rule_labels = {
+        "cvr": _("Same CVR number"),
+        "domain": _("Same website domain"),
+        "name": _("Same name"),
+    }
+    duplicate_table = Table(
+        title=_("Likely duplicates"),
+        columns=[
+            Column("label", _("Shared with another card")),
+            Column("cards", _("Cards"), "count"),
+        ],
+        rows=[
+            Row(
+                rule_labels[rule],
+                {"label": rule_labels[rule], "cards": per_rule[rule]},
+                {"label": f"dup-{rule}", "cards": f"dup-{rule}"},
+            )
+            for rule in DUPLICATE_RULES
+        ]
+        if total.cards
+        else [],
+        total=Row(
+            _("Any of them"),
+            {"label": _("Any of them"), "cards": total.duplicate},
+            {"cards": "dup"},
+        )
+        if total.cards
+        else None,
+        empty=_("There are no cards."),
+    )
+    key_figures = [
+        KeyFigure(_("Cards"), total.cards, "count", "cards", _("active cards")),
+        KeyFigure(
+            _("Cards in order"),
+            ratio(total.in_order, total.cards),
+            "percent",
+            "cards",
+            _("no missing group, recent activity, no likely duplicate"),
+        ),
+        KeyFigure(_("Missing required groups"), total.missing, "count", "missing", _("cards")),
+        KeyFigure(
+            quiet_label,
+            total.quiet,
+            "count",
+            "quiet",
+            _("of %(count)s cards in sales or customers", count=f"{total.working:,}")
+            if total.working
+            else None,
+        ),
+        KeyFigure(_("Likely duplicates"), total.duplicate, "count", "dup", _("cards")),
+        KeyFigure(_("Minutes debt"), total.debt, "count", "debt", _("meetings without minutes")),
+    ]
+    charts = []
+    charted = [(row.label, row.values["in_order"]) for row in owner_rows if row.values["cards"]]
+    if charted:
+        charts.append(
+            Chart(
+                kind="hbar",
+                labels=[label for label, _share in charted],
+                series=[Series(_("Cards in order"), [share for _label, share in charted])],
+                value_kind="percent",
+                title=_("Cards in order per owner"),
+            )
+        )
+    notes = []
+    if not rules.required:
+        notes.append(
+            _("No group is required: set “required from” on a group under Administration.")
+        )
+    return Report(
+        key_figures=key_figures,
+        tables=[per_owner, missing_table, duplicate_table],
+        charts=charts,
+        notes=notes,
+    )
+
+
+def drill_quality(filters: ReportFilters, key: str) -> Drill | None:
+    what, dim, value = _split_key(key)
+    conditions = [Company.archived.is_(False), *company_conditions(filters)]
+    owner_value = None
+    if dim is not None:
+        if dim != "owner" or not (value == NONE or (value or "").isdigit()):
+            return None
+        owner_value = value
+        conditions.append(_owner_condition(Company.owner_id, value))
+    rules = quality_rules()
+    if what == "debt":
+        stmt = select(Activity.company_id).where(*_debt_conditions())
+        if owner_value is not None:
+            stmt = stmt.where(_owner_condition(Activity.author_id, owner_value))
+        elif filters.owner_id:
+            stmt = stmt.where(Activity.author_id == filters.owner_id)
+        narrowing = company_conditions(filters, owner=False)
+        if narrowing:
+            stmt = stmt.join(Company, Company.id == Activity.company_id).where(*narrowing)
+        return Drill("companies", _("Companies with meetings without minutes"), stmt.distinct())
+    if what == "cards":
+        title, condition = _("Cards"), None
+    elif what == "missing":
+        title = _("Cards missing a required group")
+        condition = (
+            or_(*[_missing(g, ids) for g, ids in rules.required]) if rules.required else false()
+        )
+    elif what.startswith("missing-") and what[8:].isdigit():
+        found = [(g, ids) for g, ids in rules.required if g.id == int(what[8:])]
+        if not found:
+            return None
+        group, ids = found[0]
+        title = _("Cards missing %(group)s", group=group.name)
+        condition = _missing(group, ids)
+    elif what == "quiet":
+        title = _("Cards with no activity in %(days)d days", days=QUIET_DAYS)
+        condition = _quiet(rules, quiet_since())
+    elif what == "dup":
+        title = _("Cards with a likely duplicate")
+        condition = or_(*[_duplicate(rule) for rule in DUPLICATE_RULES])
+    elif what.startswith("dup-") and what[4:] in DUPLICATE_RULES:
+        rule = what[4:]
+        title = {
+            "cvr": _("Cards sharing their CVR number"),
+            "domain": _("Cards sharing their website domain"),
+            "name": _("Cards sharing their name"),
+        }[rule]
+        condition = _duplicate(rule)
+    else:
+        return None
+    if condition is not None:
+        conditions.append(condition)
+    return Drill("companies", title, select(Company.id).where(*conditions))
+
+
+# =========================================================================================
+# Registration
+
+register(
+    ReportSpec(
+        slug="satisfaction",
+        title=_l("Customer satisfaction"),
+        question=_l("How satisfied are our customers on our satisfaction scale?"),
+        definition=_l(
+            "The scale is the options of the Satisfaction group in their order: the first "
+            "scores 1, the last the scale's size (1 Very unhappy … 5 Very happy). The "
+            "distribution, the average and the breakdowns by country, industry (NACE section) "
+            "and category count the rating on each active card now; happy is the upper half of "
+            "the scale, unhappy the lower half. The trend comes from the history: a rating "
+            "counts from the moment it was set until the card's next rating, so each month shows "
+            "the ratings that stood at its end and the companies rated during it. Improved and "
+            "worsened compare a card's rating at the start and at the end of the period."
+        ),
+        build=build_satisfaction,
+        drill=drill_satisfaction,
+        order=80,
+        filters=("period", "owner", "category", "industry", "lead_source"),
+    )
+)
+
+register(
+    ReportSpec(
+        slug="data-quality",
+        title=_l("Data quality per owner"),
+        question=_l("Who keeps their customer cards complete and current, and who does not?"),
+        definition=_l(
+            "As of today, over the active (not archived) cards of each owner. Missing required "
+            "groups: cards whose status needs a group (its “required from”) that has no option "
+            "chosen. No activity in 180 days: cards in the sales process or customers with "
+            "nothing logged (any kind of activity, including planned ones) in the last 180 days. "
+            "Likely duplicates: cards that share their CVR number, website domain or name "
+            "(ignoring case and spacing) with another active card. Minutes debt: meetings in the "
+            "past without minutes, counted for their author as on the author's home page. Cards "
+            "in order have none of the first three problems."
+        ),
+        build=build_quality,
+        drill=drill_quality,
+        order=130,
+        filters=("owner", "category", "industry", "lead_source"),
+    )
+)
