@@ -624,3 +624,15 @@ def test_is_an_unmatched_value_an_error_until_chosen(admin_client):
     assert (row.action, row.has_warning) == ("create", True)
     page = admin_client.get(f"/admin/imports/{job.id}/mapping").get_data(as_text=True)
     assert "— choose —" not in page
+
+
+def test_does_the_preview_find_rows_by_name(admin_client, hx):
+    lines = ["Name;City"] + [f"Firma {n:03d} ApS;Aarhus" for n in range(1, 121)]
+    job = checked_job(admin_client, "\n".join(lines) + "\n")
+    response = admin_client.get(f"/admin/imports/{job.id}/preview?q=firma+11", headers=hx)
+    text = response.get_data(as_text=True)
+    assert "All rows matching “firma 11”: lines 111–120 of 10 rows" in text
+    assert "Firma 110 ApS" in text
+    assert "Firma 120 ApS" not in text
+    none = admin_client.get(f"/admin/imports/{job.id}/preview?q=nobody&show=error")
+    assert "Errors matching “nobody”: no rows." in none.get_data(as_text=True)

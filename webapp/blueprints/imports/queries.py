@@ -165,3 +165,24 @@ def rows_with_errors(job: ImportJob, chunk: int = 2000):
         if len(rows) < chunk:
             return
         last = rows[-1].line
+
+
+def search_rows(job: ImportJob, text: str, show: str = "", page: int = 1, per_page: int = 50):
+    """Rows whose label contains the text (any case), within the chosen total, in file order."""
+    conditions = [
+        ImportRow.job_id == job.id,
+        ImportRow.label.ilike(f"%{_escape_like(text)}%", escape="\\"),
+    ]
+    if show in ("create", "update", "skip", "error"):
+        conditions.append(ImportRow.action == show)
+    elif show == "warning":
+        conditions.append(ImportRow.has_warning.is_(True))
+    elif show == "alike":
+        conditions.append(ImportRow.candidate_id.is_not(None))
+    query = select(ImportRow).where(*conditions).order_by(ImportRow.line)
+    count = select(func.count()).select_from(ImportRow).where(*conditions)
+    return _page(query, count, page, per_page)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -469,7 +469,11 @@ def _preview_context(job: ImportJob) -> dict:
     if show_filter not in PREVIEW_FILTERS:
         show_filter = ""
     page_number = _int_arg("page", 1)
-    if show_filter == "alike":
+    search = " ".join(request.args.get("q", "").split())[:100]
+    if search:
+        rows = q.search_rows(job, search, show_filter, page_number, PER_PAGE)
+        page = service.PreviewPage(rows.items, rows.total, rows.page, rows.pages)
+    elif show_filter == "alike":
         rows = q.near_duplicates(job, page_number, PER_PAGE)
         page = service.PreviewPage(rows.items, rows.total, rows.page, rows.pages)
     else:
@@ -493,6 +497,7 @@ def _preview_context(job: ImportJob) -> dict:
         "first": (page.page - 1) * PER_PAGE + 1 if page.total else 0,
         "last": min(page.page * PER_PAGE, page.total),
         "show": show_filter,
+        "search": search,
         "filters": PREVIEW_FILTERS,
         "counts": counts,
         "alike": alike,
