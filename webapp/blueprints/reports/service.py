@@ -23,7 +23,7 @@ Data quality (as of today; the period does not apply)
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, format_number, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -1168,7 +1168,7 @@ def build_quality(filters: ReportFilters) -> Report:
             total.quiet,
             "count",
             "quiet",
-            _("of %(count)s cards in sales or customers", count=f"{total.working:,}")
+            _("of %(count)s cards in sales or customers", count=format_number(total.working))
             if total.working
             else None,
         ),
@@ -1290,10 +1290,11 @@ register(
             "groups: cards whose status needs a group (its “required from”) that has no option "
             "chosen. No activity in 180 days: cards in the sales process or customers with "
             "nothing logged (any kind of activity, including planned ones) in the last 180 days. "
-            "Likely duplicates: cards that share their CVR number, website domain or name "
-            "(ignoring case and spacing) with another active card. Minutes debt: meetings in the "
-            "past without minutes, counted for their author as on the author's home page. Cards "
-            "in order have none of the first three problems."
+            "Likely duplicates: cards that share their CVR number with another active card, or "
+            "their website domain or name (ignoring case and spacing) with one that has no CVR "
+            "number; cards with different CVR numbers are different companies. Minutes debt: "
+            "meetings in the past without minutes, counted for their author as on the author's "
+            "home page. Cards in order have none of the first three problems."
         ),
         build=build_quality,
         drill=drill_quality,
