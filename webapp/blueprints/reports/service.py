@@ -1086,11 +1086,11 @@ def build_quality(filters: ReportFilters) -> Report:
         columns=[
             Column("label", _("Owner")),
             Column("cards", _("Cards"), "count"),
-            Column("missing", _("Missing required groups"), "count"),
-            Column("quiet", quiet_label, "count"),
-            Column("duplicate", _("Likely duplicates"), "count"),
+            Column("missing", _("Missing groups"), "count"),
+            Column("quiet", _("No activity %(days)d d", days=QUIET_DAYS), "count"),
+            Column("duplicate", _("Duplicates"), "count"),
             Column("debt", _("Minutes debt"), "count"),
-            Column("in_order", _("Cards in order"), "percent"),
+            Column("in_order", _("In order"), "percent"),
         ],
         rows=owner_rows,
         total=Row(_("All owners"), values(_("All owners"), total), drills(None))
@@ -1098,13 +1098,17 @@ def build_quality(filters: ReportFilters) -> Report:
         else None,
         empty=_("There are no cards and no meetings without minutes."),
     )
-    status_names = dict(db.session.execute(select(Status.id, Status.name)).all())
+    status_names = dict(
+        db.session.execute(
+            select(Status.id, Status.name).order_by(Status.position, Status.id)
+        ).all()
+    )
     group_rows = [
         Row(
             group.name,
             {
                 "label": group.name,
-                "applies": ", ".join(status_names[i] for i in ids if i in status_names),
+                "applies": ", ".join(name for i, name in status_names.items() if i in ids),
                 "cards": per_group[n],
             },
             {"label": f"missing-{group.id}", "cards": f"missing-{group.id}"},
