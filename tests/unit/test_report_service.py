@@ -619,3 +619,22 @@ def test_does_sqlite_count_minutes_debt_from_its_small_index_alone():
     db.session.execute(text("ANALYZE"))
     stmt = select(Activity.author_id, Activity.company_id).where(*service._debt_conditions())
     assert "COVERING INDEX ix_activity_minutes_debt" in plan_of(stmt)
+
+
+def test_changes_after_the_period_do_not_count_in_it():
+    k = make_company("Kappa ApS")
+    set_option(k, "satisfaction", "1 Very unhappy")
+    rate(k, datetime(2024, 10, 1, 9), None, "2 Unhappy")
+    rate(k, datetime(2025, 3, 1, 9), "2 Unhappy", "4 Happy")
+    rate(k, datetime(2025, 8, 1, 9), "4 Happy", "1 Very unhappy")  # after June
+    report = service.build_satisfaction(H1_2025)
+    trend = report.tables[1]
+    # Jan, Feb: 2; from March: 4. Rated 2 on 1 January, 4 on 30 June → improved.
+    assert [row.values["average"] for row in trend.rows] == [2.0, 2.0, 4.0, 4.0, 4.0, 4.0]
+    assert [row.values["rated_in"] for row in trend.rows] == [0, 0, 1, 0, 0, 0]
+    assert figures(report)["Improved in the period"] == 1
+    assert figures(report)["Worsened in the period"] == 0
+    assert ids(service.drill_satisfaction(H1_2025, "improved")) == {k.id}
+    assert ids(service.drill_satisfaction(H1_2025, "month:start=2025-06-01")) == {k.id}
+    # Now it is rated 1 (the distribution), whatever the period.
+    assert figures(report)["Unhappy companies"] == 1

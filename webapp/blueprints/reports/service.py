@@ -250,31 +250,21 @@ def _bucket_for(filters: ReportFilters, value: str | None) -> Bucket | None:
     return None
 
 
-def _history(scale: Scale):
-    """Subquery: every satisfaction change, with the company's next change and the time of its
-    latest earlier change that set a rating.
+def _changes(scale: Scale, filters: ReportFilters, *conditions):
+    """Subquery: the satisfaction changes on matching cards, each with the rank it set and the
+    rank it replaced (NULL for none) — the history row holds both labels.
 
-    A rating stands from ``at`` until ``next_at`` (for good when there is none); a change whose
-    ``rank`` is NULL removed the rating. Cards are narrowed afterwards (:func:`_on_cards`), so
-    the changes are read in (company, time) order along their index.
+    A rating stands from its change until the card's next change, so the ratings standing at
+    a moment add up from the changes before it: each adds its new rank and takes away the
+    old one. That needs no ordering of the changes, only sums.
     """
-    rank = scale.label_rank(Change.new)
-    order = (Change.changed_at, Change.id)
-    following = func.lead(Change.changed_at).over(partition_by=Change.company_id, order_by=order)
-    set_before = func.max(case((rank.is_not(None), Change.changed_at))).over(
-        partition_by=Change.company_id, order_by=order, rows=(None, -1)
-    )
-    return (
-        select(
-            Change.company_id.label("company_id"),
-            Change.changed_at.label("at"),
-            following.label("next_at"),
-            set_before.label("set_before"),
-            rank.label("rank"),
-        )
-        .where(Change.field == f"group:{scale.group_id}", Change.company_id.is_not(None))
-        .subquery("history")
-    )
+    stmt = select(
+        Change.company_id.label("company_id"),
+        Change.changed_at.label("at"),
+        scale.label_rank(Change.new).label("new_rank"),
+        scale.label_rank(Change.old).label("old_rank"),
+    ).where(Change.field == f"group:{scale.group_id}", Change.company_id.is_not(None), *conditions)
+    return _on_cards(stmt, Change.company_id, filters).subquery("changes")
 
 
 def _on_cards(stmt, company_id, filters: ReportFilters):
@@ -289,83 +279,85 @@ def _on_cards(stmt, company_id, filters: ReportFilters):
     return stmt.where(company_id.not_in(archived))
 
 
-def _standing(history, moment: datetime):
-    """The history row that holds a company's rating at the moment (before it)."""
-    return and_(
-        history.c.at < moment,
-        or_(history.c.next_at.is_(None), history.c.next_at >= moment),
-        history.c.rank.is_not(None),
+def _net(changes):
+    """SQL: (change in the sum of ranks, change in the number of ratings) a change makes."""
+    rank = func.coalesce(changes.c.new_rank, 0) - func.coalesce(changes.c.old_rank, 0)
+    rated = case((changes.c.new_rank.is_not(None), 1), else_=0) - case(
+        (changes.c.old_rank.is_not(None), 1), else_=0
     )
+    return rank, rated
 
 
-def _rated_in(history, bucket: Bucket):
-    return and_(
-        history.c.at >= bucket.start_at,
-        history.c.at < bucket.end_at,
-        history.c.rank.is_not(None),
-    )
+def _bucket_index(column, filters: ReportFilters, buckets: list[Bucket]):
+    """SQL: -1 before the period, n inside bucket n, len(buckets) after it.
 
-
-def _bucket_index(column, filters: ReportFilters, buckets: list[Bucket], if_none: int):
-    """SQL: -1 before the period, n inside bucket n, len(buckets) after; if_none for NULL.
-
-    A rating from ``at`` to ``next_at`` stands at the end of bucket k exactly when
-    index(at) <= k < index(next_at).
+    A binary search over the buckets' boundaries written as nested CASEs: about four
+    comparisons a row rather than one per bucket.
     """
-    return case(
-        (column.is_(None), if_none),
-        (column < filters.start_at, -1),
-        *((column < bucket.end_at, n) for n, bucket in enumerate(buckets)),
-        else_=len(buckets),
-    )
+    bounds = [filters.start_at] + [bucket.end_at for bucket in buckets]
+
+    def index(lo: int, hi: int):
+        # The value is at or after bounds[lo - 1] and before bounds[hi]: the answer is lo - 1
+        # plus how many of bounds[lo:hi] it has reached.
+        if hi == lo:
+            return literal_column(str(lo - 1))
+        if hi - lo == 1:
+            return case(
+                (column < bounds[lo], literal_column(str(lo - 1))), else_=literal_column(str(lo))
+            )
+        mid = (lo + hi) // 2
+        return case((column < bounds[mid], index(lo, mid)), else_=index(mid + 1, hi))
+
+    return index(0, len(bounds))
 
 
 def _trend_figures(scale: Scale, filters: ReportFilters, buckets: list[Bucket]) -> dict:
-    """The trend in one query over the history, grouped by which buckets each change spans.
+    """The trend in two queries over the history.
 
-    Returns per bucket the rated companies at its end, the sum of their ranks and the
-    companies rated in it; and the companies whose rating at the end of the period is higher
-    or lower than at its start.
+    Per bucket: the rated companies at its end and the sum of their ranks (the changes before
+    the period, then each bucket's, added up in order), and the companies rated in it. Over
+    the period: the companies whose rating at its end is higher or lower than at its start —
+    rated at both moments, their net change in rank is up or down.
     """
-    history = _history(scale)
-    after = len(buckets)
-    at_start = and_(
-        history.c.at < filters.start_at,
-        or_(history.c.next_at.is_(None), history.c.next_at >= filters.start_at),
-    )
-    # The company's rating at the start of the period, beside each of its changes.
-    with_start = select(
-        history,
-        func.max(case((at_start, history.c.rank)))
-        .over(partition_by=history.c.company_id)
-        .label("rank_at_start"),
-    ).subquery("with_start")
-    first = _bucket_index(with_start.c.at, filters, buckets, after)
-    last = _bucket_index(with_start.c.next_at, filters, buckets, after + 1)
-    set_before = _bucket_index(with_start.c.set_before, filters, buckets, -1)
-    stands_at_end = or_(with_start.c.next_at.is_(None), with_start.c.next_at >= filters.end_before)
-    start_rank = case((stands_at_end, with_start.c.rank_at_start))
-    stmt = select(
-        first.label("first"),
-        last.label("last"),
-        with_start.c.rank,
-        set_before.label("set_before"),
-        start_rank.label("start_rank"),
-    ).where(with_start.c.rank.is_not(None), with_start.c.at < filters.end_before)
-    rows = _count_grouped(_on_cards(stmt, with_start.c.company_id, filters))
-    rated = [0] * after
-    rank_sums = [0] * after
-    rated_in = [0] * after
-    improved = worsened = 0
-    for first_n, last_n, rank, before_n, rank_at_start, count in rows:
-        for n in range(max(first_n, 0), min(last_n, after)):
-            rated[n] += count
-            rank_sums[n] += rank * count
-        if 0 <= first_n < after and before_n < first_n:
-            rated_in[first_n] += count  # the company's first rating in that bucket
-        if last_n > after and rank_at_start is not None:
-            improved += count if rank > rank_at_start else 0
-            worsened += count if rank < rank_at_start else 0
+    changes = _changes(scale, filters, Change.changed_at < filters.end_before)
+    net_rank, net_rated = _net(changes)
+    per_bucket = select(
+        _bucket_index(changes.c.at, filters, buckets).label("bucket"),
+        net_rank.label("net_rank"),
+        net_rated.label("net_rated"),
+        # Companies rated in a bucket; none needed for the changes before the period.
+        case(
+            (
+                and_(changes.c.new_rank.is_not(None), changes.c.at >= filters.start_at),
+                changes.c.company_id,
+            )
+        ).label("rated_id"),
+    ).subquery("per_bucket")
+    rows = db.session.execute(
+        select(
+            per_bucket.c.bucket,
+            func.sum(per_bucket.c.net_rank),
+            func.sum(per_bucket.c.net_rated),
+            func.count(per_bucket.c.rated_id.distinct()),
+        ).group_by(per_bucket.c.bucket)
+    ).all()
+    by_bucket = {bucket: (rank, rated, rated_in) for bucket, rank, rated, rated_in in rows}
+    rank_sums, rated, rated_in = [], [], []
+    running_rank, running_rated, _ = by_bucket.get(-1, (0, 0, 0))
+    for n in range(len(buckets)):
+        rank, count, companies = by_bucket.get(n, (0, 0, 0))
+        running_rank += rank or 0
+        running_rated += count or 0
+        rank_sums.append(running_rank)
+        rated.append(running_rated)
+        rated_in.append(companies)
+    per_company = _net_per_company(scale, filters)
+    improved, worsened = db.session.execute(
+        select(
+            func.coalesce(func.sum(case((_moved(per_company, "up"), 1), else_=0)), 0),
+            func.coalesce(func.sum(case((_moved(per_company, "down"), 1), else_=0)), 0),
+        )
+    ).one()
     return {
         "rated": rated,
         "rank_sums": rank_sums,
@@ -373,6 +365,34 @@ def _trend_figures(scale: Scale, filters: ReportFilters, buckets: list[Bucket]) 
         "improved": improved,
         "worsened": worsened,
     }
+
+
+def _net_per_company(scale: Scale, filters: ReportFilters, *conditions):
+    """Subquery per company changed in the period: its net change in rank and in ratings."""
+    changes = _changes(
+        scale,
+        filters,
+        Change.changed_at >= filters.start_at,
+        Change.changed_at < filters.end_before,
+        *conditions,
+    )
+    net_rank, net_rated = _net(changes)
+    return (
+        select(
+            changes.c.company_id,
+            func.sum(net_rank).label("net_rank"),
+            func.sum(net_rated).label("net_rated"),
+        )
+        .group_by(changes.c.company_id)
+        .subquery("per_company")
+    )
+
+
+def _moved(per_company, direction: str):
+    """Rated at the start and at the end of the period (no rating gained or lost on the
+    whole), and the rank rose or fell."""
+    net_rank = per_company.c.net_rank
+    return and_(per_company.c.net_rated == 0, net_rank > 0 if direction == "up" else net_rank < 0)
 
 
 def _current_ratings(scale: Scale, filters: ReportFilters):
@@ -716,38 +736,35 @@ def drill_satisfaction(filters: ReportFilters, key: str) -> Drill | None:
         bucket = _bucket_for(filters, value) if dim == "start" else None
         if bucket is None:
             return None
-        history = _history(scale)
         if what == "month":
-            title = _("Companies rated at the end of %(period)s", period=bucket.label)
-            condition = _standing(history, bucket.end_at)
-        else:
-            title = _("Companies rated in %(period)s", period=bucket.label)
-            condition = _rated_in(history, bucket)
-        stmt = select(history.c.company_id).where(condition)
-        return Drill("companies", title, _on_cards(stmt, history.c.company_id, filters))
-    if what in ("improved", "worsened"):
-        history = _history(scale)
-        per_company = (
-            select(
-                history.c.company_id.label("company_id"),
-                func.max(case((_standing(history, filters.start_at), history.c.rank))).label(
-                    "rank_at_start"
-                ),
-                func.max(case((_standing(history, filters.end_before), history.c.rank))).label(
-                    "rank_at_end"
-                ),
+            # Rated at the bucket's end: the changes before it leave the company one rating.
+            changes = _changes(scale, filters, Change.changed_at < bucket.end_at)
+            _net_rank, net_rated = _net(changes)
+            stmt = (
+                select(changes.c.company_id)
+                .group_by(changes.c.company_id)
+                .having(func.sum(net_rated) > 0)
             )
-            .group_by(history.c.company_id)
-            .subquery("per_company")
-        )
+            title = _("Companies rated at the end of %(period)s", period=bucket.label)
+        else:
+            changes = _changes(
+                scale,
+                filters,
+                Change.changed_at >= bucket.start_at,
+                Change.changed_at < bucket.end_at,
+            )
+            stmt = select(changes.c.company_id).where(changes.c.new_rank.is_not(None)).distinct()
+            title = _("Companies rated in %(period)s", period=bucket.label)
+        return Drill("companies", title, stmt)
+    if what in ("improved", "worsened"):
+        per_company = _net_per_company(scale, filters)
         if what == "improved":
             title = _("Companies whose rating rose in the period")
-            condition = per_company.c.rank_at_end > per_company.c.rank_at_start
+            condition = _moved(per_company, "up")
         else:
             title = _("Companies whose rating fell in the period")
-            condition = per_company.c.rank_at_end < per_company.c.rank_at_start
-        stmt = select(per_company.c.company_id).where(condition)
-        return Drill("companies", title, _on_cards(stmt, per_company.c.company_id, filters))
+            condition = _moved(per_company, "down")
+        return Drill("companies", title, select(per_company.c.company_id).where(condition))
     return None
 
 
