@@ -20,6 +20,7 @@ from webapp.blueprints.reports.base import REPORTS, ReportFilters
 from webapp.extensions import db
 from webapp.models.audit import Change
 from webapp.models.marketing import Industry
+from webapp.models.user import utcnow
 
 TODAY = date.today()
 LAST_YEAR = ReportFilters(start=TODAY - timedelta(days=360), end=TODAY)
@@ -384,6 +385,8 @@ def cards():
     cleo = make_user(name="Cleo Kunde")  # writes meetings, owns no cards
 
     def card(name, key, owner, lead=True, accounting=False, **fields):
+        # On file for more than a year, so a card without activity has been quiet 180 days.
+        fields.setdefault("created_at", utcnow() - timedelta(days=400))
         company = make_company(name, status_key=key, owner=owner, **fields)
         if lead:
             set_option(company, "lead_source", "SEO")
@@ -638,3 +641,17 @@ def test_changes_after_the_period_do_not_count_in_it():
     assert ids(service.drill_satisfaction(H1_2025, "month:start=2025-06-01")) == {k.id}
     # Now it is rated 1 (the distribution), whatever the period.
     assert figures(report)["Unhappy companies"] == 1
+
+
+def test_a_card_made_recently_has_not_been_quiet_for_180_days():
+    owner = make_user(name="Ny Sælger")
+    young = make_company("Ung ApS", status_key="prospect", owner=owner)  # made today
+    old = make_company(
+        "Gammel ApS", status_key="prospect", owner=owner, created_at=utcnow() - timedelta(days=200)
+    )
+    for company in (young, old):
+        set_option(company, "lead_source", "SEO")
+    report = service.build_quality(LAST_YEAR)
+    # Neither has any activity; only the one on file for 200 days counts as quiet.
+    assert figures(report)["No activity in 180 days"] == 1
+    assert ids(service.drill_quality(LAST_YEAR, "quiet")) == {old.id}

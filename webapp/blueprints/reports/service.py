@@ -853,9 +853,11 @@ def _working(rules: QualityRules):
 
 
 def _quiet(rules: QualityRules, since: datetime):
-    """Condition on Company: in the sales process or a customer, and no activity since."""
+    """Condition on Company: in the sales process or a customer, on file since before the
+    cut-off (a card made last month has not been quiet for 180 days), and no activity since."""
     return and_(
         _working(rules),
+        Company.created_at < since,
         ~exists().where(
             Activity.company_id == Company.id,
             Activity.deleted.is_(False),
@@ -1309,8 +1311,9 @@ register(
         definition=_l(
             "As of today, over the active (not archived) cards of each owner. Missing required "
             "groups: cards whose status needs a group (its “required from”) that has no option "
-            "chosen. No activity in 180 days: cards in the sales process or customers with "
-            "nothing logged (any kind of activity, including planned ones) in the last 180 days. "
+            "chosen. No activity in 180 days: cards in the sales process or customers, created "
+            "more than 180 days ago, with nothing logged (any kind of activity, including "
+            "planned ones) in the last 180 days. "
             "Likely duplicates: cards that share their CVR number with another active card, or "
             "their website domain or name (ignoring case and spacing) with one that has no CVR "
             "number; cards with different CVR numbers are different companies. Minutes debt: "
