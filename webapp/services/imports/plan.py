@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import insert, select
+from sqlalchemy import select, update
 
 from webapp.extensions import db
 from webapp.models.activity import Activity
@@ -23,11 +23,10 @@ from webapp.models.user import utcnow
 from webapp.services.companies import (
     InvalidValue,
     clean_email,
-    clean_phone,
-    clean_website,
     comparable_name,
     name_key_for,
 )
+from webapp.services.imports.fast import PhoneCleaner, bulk_insert, quick_cvr, quick_website
 from webapp.services.imports.fields import (
     BOOL,
     CVR,
@@ -79,8 +78,12 @@ def clean_cvr_text(text: str) -> str:
     from stdnum.dk import cvr as dk_cvr
     from stdnum.exceptions import ValidationError
 
+    digits = cvr_digits(text)
+    quick = quick_cvr(digits)
+    if quick is not None:
+        return quick
     try:
-        return dk_cvr.validate(cvr_digits(text))
+        return dk_cvr.validate(digits)
     except ValidationError as error:
         raise InvalidValue(text) from error
 
@@ -186,6 +189,14 @@ class Planner:
         self.seen: dict[tuple, int] = {}
         self.statuses = dict(db.session.execute(select(Status.id, Status.kind)).all())
         self.now = utcnow()
+        self.phone = PhoneCleaner()
+        self.phones = {h for h, f in self.fields.items() if f is not None and f.type == PHONE}
+        # Columns whose values repeat (at most half of them distinct) clean each value once.
+        self.memo: dict[str, dict] = {}
+        rows = len(self.table.rows)
+        for header, _i, _t in self.columns:
+            if header not in self.phones and len(set(self.table.column(header))) * 2 <= rows:
+                self.memo[header] = {}
 
     def preload(self) -> None:
         """Read what matching needs from the database now, so planning rows reads nothing."""
@@ -201,36 +212,77 @@ class Planner:
     # --- Cells -------------------------------------------------------------------------
 
     def parse(self, cells: list[str]):
-        """The row's cleaned fields and its reasons (errors and warnings)."""
+        """The row's cleaned fields and its reasons (errors and warnings).
+
+        A column with repeated values (status, town, lead source …) cleans each distinct
+        value once: the outcome is kept per value and reused for the next row.
+        """
         fields: dict = {}
         reasons: list[dict] = []
         for header, index, target in self.columns:
             raw = cells[index].strip() if index < len(cells) else ""
-            if target.startswith("group:") or target == NEW_GROUP:
-                self._group_cell(header, target, raw, fields, reasons)
-                continue
             if not raw:
                 continue
-            found = self.fields[header]
-            if found is None:
+            if header in self.phones:
+                self._phone_cell(header, target, raw, fields, reasons)
                 continue
-            label = self.labels[header]
-            try:
-                value = self._cell(found, header, raw, fields, reasons)
-            except InvalidValue:
-                code = {
-                    CVR: "bad_cvr",
-                    EMAIL: "bad_email",
-                    INT: "bad_whole_number",
-                    DECIMAL: "bad_number",
-                    DATE: "bad_date",
-                    BOOL: "bad_bool",
-                }.get(found.type, "bad_number")
-                reasons.append(message(code, column=header, value=raw[:80], field=label))
+            memo = self.memo.get(header)
+            if memo is None:
+                outcome = self._convert(header, target, raw)
+            else:
+                outcome = memo.get(raw)
+                if outcome is None:
+                    outcome = memo[raw] = self._convert(header, target, raw)
+            value, extra, found_reasons, group_key = outcome
+            if found_reasons:
+                reasons.extend(found_reasons)
+            if group_key is not None:
+                if value:
+                    fields.setdefault("groups", {})[group_key] = value
                 continue
+            if extra:
+                fields.update(extra)
             if value is not None:
                 fields[target] = value
         return fields, reasons
+
+    def _convert(self, header, target, raw):
+        """One cell on its own: (value, extra fields, reasons, group key or None)."""
+        extra: dict = {}
+        reasons: list[dict] = []
+        if target.startswith("group:") or target == NEW_GROUP:
+            self._group_cell(header, target, raw, extra, reasons)
+            key, options = next(iter(extra.get("groups", {}).items()), (None, None))
+            return options, None, tuple(reasons), key or self._group_key(header, target)
+        found = self.fields[header]
+        if found is None:
+            return None, None, (), None
+        try:
+            value = self._cell(found, header, raw, extra, reasons)
+        except InvalidValue:
+            code = {
+                CVR: "bad_cvr",
+                EMAIL: "bad_email",
+                INT: "bad_whole_number",
+                DECIMAL: "bad_number",
+                DATE: "bad_date",
+                BOOL: "bad_bool",
+            }.get(found.type, "bad_number")
+            label = self.labels[header]
+            reasons.append(message(code, column=header, value=raw[:80], field=label))
+            return None, None, tuple(reasons), None
+        return value, extra, tuple(reasons), None
+
+    def _phone_cell(self, header, target, raw, fields, reasons):
+        # Depends on the row's country, so it is not kept per value (and is quick anyway).
+        try:
+            fields[target] = self.phone(raw, fields.get("country") or "DK")
+        except InvalidValue:
+            reasons.append(message("bad_phone", "warning", header, value=raw[:80]))
+
+    @staticmethod
+    def _group_key(header, target):
+        return target if target.startswith("group:") else f"new_group:{header}"
 
     def _cell(self, found, header, raw, fields, reasons):
         label = self.labels[header]
@@ -255,13 +307,13 @@ class Planner:
                 raise InvalidValue(raw) from error
         if kind == PHONE:
             try:
-                return clean_phone(raw, fields.get("country") or "DK")
+                return self.phone(raw, fields.get("country") or "DK")
             except InvalidValue:
                 reasons.append(message("bad_phone", "warning", header, value=raw[:80]))
                 return None
         if kind == WEBSITE:
             try:
-                url, domain = clean_website(raw)
+                url, domain = quick_website(raw)
             except InvalidValue:
                 reasons.append(message("bad_website", "warning", header, value=raw[:80]))
                 return None
@@ -310,7 +362,7 @@ class Planner:
             return
         group = self.groups.get(header)
         parts = MULTI_SPLIT.split(raw) if header in self.multi else [raw]
-        key = target if target.startswith("group:") else f"new_group:{header}"
+        key = self._group_key(header, target)
         chosen = []
         for part in parts:
             part = " ".join(part.split())
@@ -682,14 +734,17 @@ def plan_import(job: ImportJob) -> dict:
         for number, (line, cells) in enumerate(planner.table.rows, start=1):
             rows.append(planner.plan_row(line, cells))
             if number % step == 0:
-                job.progress_done = number
-                job.heartbeat_at = utcnow()
+                db.session.execute(
+                    update(ImportJob.__table__)
+                    .where(ImportJob.id == job_id)
+                    .values(progress_done=number, heartbeat_at=utcnow())
+                )
                 db.session.commit()
         planner.finish(rows)
         db.session.commit()  # ends finish()'s reads, as above
         for start in range(0, len(rows), INSERT_BATCH):
-            db.session.execute(
-                insert(ImportRow.__table__),
+            bulk_insert(
+                ImportRow.__table__,
                 [
                     {
                         "job_id": job_id,
