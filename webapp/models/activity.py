@@ -61,6 +61,15 @@ class Activity(db.Model):
             sqlite_where=text("deal_id IS NOT NULL"),
             postgresql_where=text("deal_id IS NOT NULL"),
         ),
+        # Reports: one company's meetings or proposals in a window (campaign figures), and
+        # the meetings read company by company (companies met, grouped without sorting).
+        Index(
+            "ix_activity_kind_company_deleted_occurred",
+            "kind",
+            "company_id",
+            "deleted",
+            "occurred_at",
+        ),
         # Segments: "last activity before/after" probes this index alone.
         Index("ix_activity_company_deleted_occurred", "company_id", "deleted", "occurred_at"),
         # Minutes debt (meetings without minutes) per author, read from this small index alone;

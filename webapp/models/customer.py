@@ -56,6 +56,16 @@ class Company(db.Model):
         Index("ix_company_archived_name", "archived", "name_key"),
         # The list filtered by industry: counted and paged along this index alone.
         Index("ix_company_industry_archived_name", "industry_id", "archived", "name_key"),
+        # Companies and customers per industry (reports), counted from this index alone
+        # whatever the owner and category filters.
+        Index(
+            "ix_company_industry_status",
+            "industry_id",
+            "archived",
+            "status_id",
+            "owner_id",
+            "category",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -88,6 +88,19 @@ class Deal(db.Model):
         Index("ix_deal_outcome_closed", "outcome", "closed_at"),
         Index("ix_deal_company_outcome", "company_id", "outcome"),
         Index("ix_deal_owner_outcome", "owner_id", "outcome"),
+        # Reports over the deals closed in a period, read from the index alone (revenue by
+        # lead source, by industry, customers' revenue).
+        Index(
+            "ix_deal_outcome_closed_cover",
+            "outcome",
+            "closed_at",
+            "company_id",
+            "value",
+            "owner_id",
+            "created_at",
+        ),
+        # A company's won deals by close date, from the index alone (meetings → customers).
+        Index("ix_deal_outcome_company_closed", "outcome", "company_id", "closed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
