@@ -18,7 +18,7 @@ from decimal import Decimal
 from babel.numbers import NumberFormatError, get_decimal_symbol, get_group_symbol, parse_decimal
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
-from sqlalchemy import DateTime, Integer, and_, case, func, insert, literal, select
+from sqlalchemy import DateTime, Integer, func, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
@@ -386,25 +386,42 @@ def has_minutes():
     return func.length(func.trim(func.coalesce(Activity.body, ""))) > 0
 
 
-def _activity_counts(campaign_ids, now):
-    """Meetings held with minutes and proposals per campaign, in one pass over the activities."""
-    meeting = and_(Activity.kind == "meeting", has_minutes())
-    where = [
-        Activity.kind.in_(("meeting", "proposal")),
+def _activity_count(kind: str, now):
+    """How many activities of this kind a campaign's company had in the campaign's window.
+
+    A scalar subquery per attached company, so the planner walks each company's own
+    activities of that kind in the window (the (kind, company_id, deleted, occurred_at)
+    index) instead of every meeting or proposal of the period.
+    """
+    conditions = [
+        Activity.kind == kind,
+        Activity.company_id == CampaignCompany.company_id,
         Activity.deleted.is_(False),
-        Activity.occurred_at <= now,
         Activity.occurred_at >= window_start(),
+        Activity.occurred_at <= now,
     ]
-    if campaign_ids is not None:
-        where.append(CampaignCompany.campaign_id.in_(campaign_ids))
+    if kind == "meeting":
+        conditions.append(has_minutes())
+    return (
+        select(func.count())
+        .select_from(Activity)
+        .where(*conditions)
+        .correlate(CampaignCompany, Campaign)
+        .scalar_subquery()
+    )
+
+
+def _activity_counts(campaign_ids, now):
+    """Meetings held with minutes and proposals per campaign: each attached company's own
+    activities in the window, counted from the company's side (one statement)."""
+    where = [] if campaign_ids is None else [CampaignCompany.campaign_id.in_(campaign_ids)]
     return (
         select(
             CampaignCompany.campaign_id.label("cid"),
-            func.count(case((meeting, Activity.id))).label("meetings"),
-            func.count(case((Activity.kind == "proposal", Activity.id))).label("proposals"),
+            func.sum(_activity_count("meeting", now)).label("meetings"),
+            func.sum(_activity_count("proposal", now)).label("proposals"),
         )
         .join(Campaign, Campaign.id == CampaignCompany.campaign_id)
-        .join(Activity, Activity.company_id == CampaignCompany.company_id)
         .where(*where)
         .group_by(CampaignCompany.campaign_id)
         .subquery()
