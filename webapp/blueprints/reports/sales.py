@@ -213,6 +213,10 @@ def _met_rows(filters: ReportFilters):
     state: 0 = a customer already (won deal closed before its first meeting in the period),
     1 = became a customer (first won deal on or after that day), None = not won.
     """
+    # The time is wrapped in coalesce() so SQLite reads the meetings company by company
+    # (the (kind, company_id, deleted, occurred_at) index, already in the GROUP BY's order)
+    # instead of the period's meetings by time, which it would then sort by company.
+    occurred = func.coalesce(Activity.occurred_at, Activity.occurred_at)
     met = (
         select(
             Activity.company_id.label("company_id"),
@@ -221,9 +225,9 @@ def _met_rows(filters: ReportFilters):
         )
         .where(
             Activity.kind == "meeting",
-            filters.in_period(Activity.occurred_at),
-            Activity.occurred_at <= utcnow(),
             Activity.deleted.is_(False),
+            filters.in_period(occurred),
+            occurred <= utcnow(),
         )
         .group_by(Activity.company_id)
         .subquery("met")
