@@ -982,15 +982,21 @@ def build_quality(filters: ReportFilters) -> Report:
     # Which required groups a card has (a bit each); none to probe when no group is required.
     masks = [rules.present_mask()] if rules.required else []
     quiet = _flag(_quiet(rules, since))
-    # Every active card in one scan (in rowid order, so the probes of the activity and group
-    # value indexes move forward): grouped by owner, status, which required groups are filled
-    # and whether it is quiet, so each probe runs once per card. "IS NOT true" rather than
-    # "IS false": SQLite would otherwise walk the (archived, name) index, reading the cards
-    # in name order. The few combinations are added up below.
+    active = [Company.archived.is_not(True), *company_conditions(filters)]
+    # Cards per owner, counted along the (owner, archived, name) index without sorting.
+    # ("IS NOT true" rather than "IS false": SQLite would otherwise prefer the (archived,
+    # name) index and read the cards in name order.)
+    per_owner = db.session.execute(
+        select(Company.owner_id, func.count()).where(*active).group_by(Company.owner_id)
+    ).all()
+    working = db.session.scalar(select(func.count(Company.id)).where(*active, _working(rules)))
+    # The cards with a problem, in one scan of the cards in rowid order (so the probes of the
+    # activity and group value indexes move forward), grouped by owner, status, whether it is
+    # quiet and which required groups are filled. Only the few cards with a problem are
+    # sorted for the grouping; the combinations are added up below.
+    problem = or_(_quiet(rules, since), *(_missing(group, ids) for group, ids in rules.required))
     cards = _count_grouped(
-        select(owner_key, Company.status_id, quiet, *masks).where(
-            Company.archived.is_not(True), *company_conditions(filters)
-        )
+        select(owner_key, Company.status_id, quiet, *masks).where(*active, problem)
     )
     # The likely duplicates: few cards, found along the CVR, domain and name indexes, each
     # set worked out once; a card sharing by several rules is one card with several flags.
@@ -1031,15 +1037,17 @@ def build_quality(filters: ReportFilters) -> Report:
     per_group = [0] * len(rules.required)
     per_rule = dict.fromkeys(DUPLICATE_RULES, 0)
     total = _OwnerTally()
-    working_ids = set(rules.working_status_ids)
+    total.working = working or 0
+    for owner, count in per_owner:
+        for tally in (tallies.setdefault(owner or 0, _OwnerTally()), total):
+            tally.cards += count
+            tally.in_order += count
     for owner, status_id, is_quiet, *present, count in cards:
         missing = rules.missing_of(status_id, present)
         for tally in (tallies.setdefault(owner, _OwnerTally()), total):
-            tally.cards += count
-            tally.working += count if status_id in working_ids else 0
             tally.quiet += is_quiet * count
             tally.missing += count if any(missing) else 0
-            tally.in_order += count if not (is_quiet or any(missing)) else 0
+            tally.in_order -= count
         for n, lacking in enumerate(missing):
             per_group[n] += count if lacking else 0
     n_rules = len(DUPLICATE_RULES)
