@@ -93,3 +93,24 @@ def test_does_revert_remove_what_the_import_created():
         )
         == 0
     )
+
+
+def test_does_a_look_alike_decided_same_company_keep_its_name_in_kanel():
+    from tests.factories import make_company
+
+    admin = make_user("admin")
+    existing = make_company("Nordlys Solenergi ApS", city="Aarhus")
+    job = run("companies", "Firmanavn;By\nNordlys Solenrgi ApS;Aalborg\n", admin)
+    row = next(iter(rows_of(job).values()))
+    assert row.candidate_id == existing.id
+    imports.set_decision(row, "same")
+    imports.start_apply(job, admin)
+    assert job.state == "done", imports.message_text(job.message)
+    db.session.refresh(existing)
+    assert (existing.name, existing.city) == ("Nordlys Solenergi ApS", "Aalborg")
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(Company).where(Company.name.like("Nordlys Solen%"))
+        )
+        == 1
+    )

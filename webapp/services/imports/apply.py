@@ -10,7 +10,8 @@ from collections import defaultdict
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, insert, select, text, update
+from flask import current_app
+from sqlalchemy import func, select, text, update
 
 from webapp.extensions import db
 from webapp.models.activity import Activity
@@ -25,6 +26,7 @@ from webapp.services.audit import as_text
 from webapp.services.categories import compute_category
 from webapp.services.companies import comparable_name, name_key_for
 from webapp.services.contacts import search_key_for
+from webapp.services.imports.fast import bulk_insert
 from webapp.services.imports.fields import ENTITY_OF_KIND, GROUP_APPLIES_TO
 from webapp.services.imports.messages import message
 from webapp.services.imports.values import NEW
@@ -52,6 +54,9 @@ HISTORY_NAME = {
     "stage_id": "stage", "lost_reason_id": "lost_reason", "author_id": "author",
 }  # fmt: skip
 CHUNK = 500
+# Rows written per transaction by the apply: short enough that others' saves never wait long.
+CHUNK_ROWS = 2000
+APPLY_CACHE_KB = 131072
 
 
 class StaleImport(Exception):
@@ -141,6 +146,10 @@ def diff_fields(entity: str, fields: dict, current: dict) -> dict:
 class Writer:
     def __init__(self, job: ImportJob, user):
         self.job = job
+        # Kept apart from the job: after a chunk's commit the job object is expired, and
+        # reading it again would start the next transaction with a read (SQLite: busy
+        # snapshot when someone saved meanwhile).
+        self.job_id = job.id
         self.user_id = user.id if user is not None else None
         self.kind = job.kind
         self.entity = ENTITY_OF_KIND[job.kind]
@@ -158,7 +167,7 @@ class Writer:
     def record(self, entity, entity_id, action, old=None, version_after=None):
         self.records.append(
             {
-                "job_id": self.job.id,
+                "job_id": self.job_id,
                 "entity": entity,
                 "entity_id": entity_id,
                 "action": action,
@@ -182,10 +191,11 @@ class Writer:
         )
 
     def flush_bookkeeping(self):
-        for start in range(0, len(self.records), 5000):
-            db.session.execute(insert(ImportRecord.__table__), self.records[start : start + 5000])
-        for start in range(0, len(self.changes), 5000):
-            db.session.execute(insert(Change.__table__), self.changes[start : start + 5000])
+        """Write the ImportRecord and Change rows gathered so far (in the same transaction
+        as the records they describe), and start gathering anew."""
+        bulk_insert(ImportRecord.__table__, self.records)
+        bulk_insert(Change.__table__, self.changes)
+        self.records, self.changes = [], []
 
     # --- Groups and options -------------------------------------------------------------
 
@@ -268,18 +278,15 @@ class Writer:
             table, owner = GroupValue, "company_id"
         else:
             table, owner = DealGroupValue, "deal_id"
-        rows = [
-            {
-                owner: rid,
-                "group_id": gid,
-                "option_id": oid,
-                "set_by_id": self.user_id,
-                "set_at": self.now,
-            }  # fmt: skip
-            for rid, gid, oid in values
-        ]
-        for start in range(0, len(rows), 5000):
-            db.session.execute(insert(table.__table__), rows[start : start + 5000])
+        user_id, now = self.user_id, self.now
+        bulk_insert(
+            table.__table__,
+            [
+                {owner: rid, "group_id": gid, "option_id": oid, "set_by_id": user_id,
+                 "set_at": now}
+                for rid, gid, oid in values
+            ],
+        )  # fmt: skip
 
     # --- Companies ----------------------------------------------------------------------
 
@@ -287,11 +294,18 @@ class Writer:
         chosen = self.options.get("default_status_id")
         if chosen:
             return int(chosen)
-        return db.session.scalar(
-            select(Status.id).where(Status.active).order_by(Status.position, Status.id).limit(1)
-        )
+        if getattr(self, "_status_id", None) is None:
+            self._status_id = db.session.scalar(
+                select(Status.id).where(Status.active).order_by(Status.position, Status.id).limit(1)
+            )
+        return self._status_id
 
     def categorise(self):
+        if getattr(self, "_categorise", None) is None:
+            self._categorise = self._load_categorise()
+        return self._categorise
+
+    def _load_categorise(self):
         rules = list(
             db.session.scalars(
                 select(CategoryRule)
@@ -343,13 +357,7 @@ class Writer:
         ids = allocate_ids(model, len(values))
         for data, new_id in zip(values, ids, strict=True):
             data["id"] = new_id
-        table = model.__table__
-        by_keys: dict[tuple, list[dict]] = defaultdict(list)
-        for data in values:
-            by_keys[tuple(sorted(data))].append(data)
-        for group in by_keys.values():
-            for start in range(0, len(group), 5000):
-                db.session.execute(insert(table), group[start : start + 5000])
+        bulk_insert(model.__table__, values)
         return ids
 
     def orphan_companies(self, rows) -> dict[str, int]:
@@ -529,7 +537,7 @@ class Writer:
                 company_id=self.company_of(f, orphans), archived=False, created_at=self.now,
                 updated_at=self.now, updated_by_id=self.user_id, version=1,
                 consent_at=self.now if data["marketing_consent"] else None,
-                consent_source=f"import #{self.job.id}" if data["marketing_consent"] else None,
+                consent_source=f"import #{self.job_id}" if data["marketing_consent"] else None,
             )  # fmt: skip
             values.append(data)
         ids = self._insert(Contact, values)
@@ -582,8 +590,7 @@ class Writer:
                 )
             for gid, oids in self.resolved_groups(row["fields"]).items():
                 groups += [(new_id, gid, oid) for oid in oids]
-        for start in range(0, len(moves), 5000):
-            db.session.execute(insert(StageChange.__table__), moves[start : start + 5000])
+        bulk_insert(StageChange.__table__, moves)
         self.write_group_values("deal", groups)
 
     def create_activities(self, rows, orphans):
@@ -652,6 +659,10 @@ def _rows_to_write(job: ImportJob) -> list[dict]:
                 continue
             if default == "same":
                 action, match_id = "update", candidate_id
+        if action == "update" and candidate_id is not None and match_id == candidate_id:
+            # "Same company" says the look-alike is that company, not that its name was
+            # misspelt: the name in Kanel stays.
+            fields = {k: v for k, v in fields.items() if k not in ("name", "name_key")}
         rows.append(
             {
                 "line": line,
@@ -664,9 +675,9 @@ def _rows_to_write(job: ImportJob) -> list[dict]:
     return rows
 
 
-def _check_unchanged(job: ImportJob, rows: list[dict]) -> None:
+def _check_unchanged(kind: str, rows: list[dict]) -> None:
     """Refuse when a record the plan matched was edited since, or a new company now exists."""
-    entity = ENTITY_OF_KIND[job.kind]
+    entity = ENTITY_OF_KIND[kind]
     model = MODELS[entity]
     updates = [r for r in rows if r["action"] == "update"]
     stale = []
@@ -696,85 +707,120 @@ def _check_unchanged(job: ImportJob, rows: list[dict]) -> None:
 
 
 def apply_import(job: ImportJob, user) -> dict:
-    """Write every planned create/update row into Kanel in ONE transaction, with bulk inserts.
+    """Write every planned create/update row into Kanel, all or nothing as the user sees it.
 
-    Records ImportRecord rows (for revert) and Change rows (field "import") on every record.
-    On any failure: rolls back, marks the job "failed" with the reason, changes nothing
-    else. Commits. Returns job.counts.
+    The rows are written in chunks (app.config["IMPORT_APPLY_CHUNK"] rows, default 2,000),
+    each in its own short transaction together with its ImportRecord rows (what revert
+    needs) and Change rows (field "import"), so other users' saves get the database in
+    between (SQLite has one write lock). When anything fails — a write, or a record the plan
+    matched that was edited since — the chunks already committed are undone through their
+    ImportRecord rows, exactly as a revert does (`undo_writes`); the job ends "failed" with
+    the reason and nothing of it stays. A process that dies midway leaves a job whose
+    heartbeat stops: `expire_dead_jobs` undoes it the same way. Returns job.counts.
 
     Imports set the current state as the file says: a won deal does not change its
     company's status and no first-service-call task is created (the data is history).
     """
     job_id = job.id
+    chunk = max(1, int(current_app.config.get("IMPORT_APPLY_CHUNK") or CHUNK_ROWS))
     try:
         if job.state != "importing":
             job.state = "importing"
             job.started_at = job.heartbeat_at = utcnow()
             db.session.commit()
+        kind = job.kind
         rows = _rows_to_write(job)
-        # End the reading transaction: on SQLite a transaction that read before someone else
-        # wrote cannot write any more (busy snapshot). The next one starts with a write, so it
-        # waits for the write lock and then holds it (allocate_ids relies on that); reading
-        # the rows before keeps the time others' saves wait short.
-        db.session.commit()
-        db.session.execute(
-            update(ImportJob.__table__)
-            .where(ImportJob.id == job_id)
-            .values(heartbeat_at=utcnow(), progress_total=len(rows))
-        )
-        if db.engine.dialect.name == "sqlite":
-            # A large transaction's pages stay in memory instead of spilling to the WAL
-            # midway (the connection's default cache is 2 MB).
-            db.session.execute(text("PRAGMA cache_size = -262144"))
-        _check_unchanged(job, rows)
         writer = Writer(job, user)
-        writer.prepare_groups(rows)
+        counts = dict(job.counts or {})
+        # End the reading transaction: on SQLite a transaction that read before someone else
+        # wrote cannot write any more (busy snapshot). Every write transaction below starts
+        # with a write (the heartbeat), so it waits for the write lock and then holds it
+        # (allocate_ids relies on that) — for one chunk only.
+        db.session.commit()
         creates = [r for r in rows if r["action"] == "create"]
         updates = [r for r in rows if r["action"] == "update"]
-        orphans = writer.orphan_companies(creates) if job.kind != "companies" else {}
-        if updates:
-            writer.update_records(updates)
-        if job.kind == "companies":
-            writer.create_companies(creates)
-        elif job.kind == "contacts":
-            writer.create_contacts(creates, orphans)
-        elif job.kind == "deals":
-            writer.create_deals(creates, orphans)
-        else:
-            writer.create_activities(creates, orphans)
+        _beat(job_id, 0, len(rows))
+        writer.prepare_groups(rows)
+        orphans = writer.orphan_companies(creates) if kind != "companies" else {}
         writer.flush_bookkeeping()
-        counts = dict(job.counts or {})
-        entity = ENTITY_OF_KIND[job.kind]
-        done = {"created": len(creates), "updated": len(updates)}
-        counts["done"] = {entity: done}
+        db.session.commit()
+        done = 0
+        for part in (updates, creates):
+            for start in range(0, len(part), chunk):
+                rows_now = part[start : start + chunk]
+                _beat(job_id, done, len(rows))
+                _check_unchanged(kind, rows_now)
+                if part is updates:
+                    writer.update_records(rows_now)
+                elif kind == "companies":
+                    writer.create_companies(rows_now)
+                elif kind == "contacts":
+                    writer.create_contacts(rows_now, orphans)
+                elif kind == "deals":
+                    writer.create_deals(rows_now, orphans)
+                else:
+                    writer.create_activities(rows_now, orphans)
+                writer.flush_bookkeeping()
+                db.session.commit()
+                done += len(rows_now)
+        _beat(job_id, done, len(rows))
+        job = db.session.get(ImportJob, job_id)
+        entity = ENTITY_OF_KIND[kind]
+        counts["done"] = {entity: {"created": len(creates), "updated": len(updates)}}
         if orphans:
             counts["done"]["orphan_company"] = next(iter(orphans))
         job.counts = counts
-        job.progress_done = len(rows)
         job.state = "done"
         job.finished_at = utcnow()
         job.message = None
+        _default_pragmas()
         db.session.commit()
-        _default_cache()
         return job.counts
     except Exception as error:
         if not isinstance(error, StaleImport):
-            log.exception("import %s failed; rolled back", job_id)
+            log.exception("import %s failed; undoing what it wrote", job_id)
         db.session.rollback()
-        job = db.session.get(ImportJob, job_id)
         if isinstance(error, StaleImport):
             # The preview no longer holds: check the file again (start_plan accepts "failed").
-            job.state = "failed"
-            job.message = message("stale", count=len(error.lines), line=error.lines[0])
+            reason = message("stale", count=len(error.lines), line=error.lines[0])
         else:
-            job.state = "failed"
-            job.message = message("failed", error=str(error)[:500] or type(error).__name__)
-        job.finished_at = utcnow()
-        db.session.commit()
-        _default_cache()
-        return job.counts
+            reason = message("failed", error=str(error)[:500] or type(error).__name__)
+        fail_and_undo(job_id, user, reason)
+        return db.session.get(ImportJob, job_id).counts
 
 
-def _default_cache() -> None:
-    if db.engine.dialect.name == "sqlite":
+def fail_and_undo(job_id: int, user, reason: dict) -> None:
+    """Mark the job failed with `reason` and undo the chunks it committed; commits."""
+    from webapp.services.imports.revert import undo_writes
+
+    db.session.execute(
+        update(ImportJob.__table__)
+        .where(ImportJob.id == job_id)
+        .values(state="failed", message=reason, finished_at=utcnow(), heartbeat_at=utcnow())
+    )
+    job = db.session.get(ImportJob, job_id)
+    undo_writes(job, user, utcnow(), unfinished=True)
+    _default_pragmas()
+    db.session.commit()
+
+
+def _beat(job_id: int, done: int, total: int) -> None:
+    """The first statement of each write transaction: progress and heartbeat (a write, so
+    the transaction takes SQLite's write lock before it reads anything)."""
+    db.session.execute(
+        update(ImportJob.__table__)
+        .where(ImportJob.id == job_id)
+        .values(heartbeat_at=utcnow(), progress_done=done, progress_total=total)
+    )
+    if db.session.connection().dialect.name == "sqlite":
+        # The indexes the chunks add to stay in this connection's page cache between
+        # chunks (2 MB by default), and the write-ahead log is copied back into the
+        # database file every ~16 MB rather than every 4 MB (each copy waits for the disk).
+        db.session.execute(text(f"PRAGMA cache_size = -{APPLY_CACHE_KB}"))
+        db.session.execute(text("PRAGMA wal_autocheckpoint = 4000"))
+
+
+def _default_pragmas() -> None:
+    if db.session.connection().dialect.name == "sqlite":
         db.session.execute(text("PRAGMA cache_size = -2000"))
+        db.session.execute(text("PRAGMA wal_autocheckpoint = 1000"))

@@ -175,7 +175,11 @@ def effective_state(job: ImportJob) -> str:
 
 
 def expire_dead_jobs() -> int:
-    """Mark jobs whose process died while planning or importing as failed; how many."""
+    """Mark jobs whose process died while planning or importing as failed; how many.
+
+    An import that died midway is undone: what its committed chunks wrote is removed
+    through its ImportRecord rows. Flushes; the caller commits.
+    """
     cutoff = utcnow() - DEAD_AFTER
     jobs = db.session.scalars(
         select(ImportJob).where(
@@ -185,9 +189,15 @@ def expire_dead_jobs() -> int:
         )
     ).all()
     for job in jobs:
+        was_importing = job.state == "importing"
         job.state = "failed"
         job.message = message("died")
         job.finished_at = utcnow()
+        if was_importing:
+            # The chunks it committed before it died go, as if it had failed right there.
+            from webapp.services.imports.revert import undo_writes
+
+            undo_writes(job, None, utcnow(), unfinished=True)
     db.session.flush()
     return len(jobs)
 

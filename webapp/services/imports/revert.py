@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import and_, delete, exists, func, insert, or_, select, tuple_, update
 
 from webapp.extensions import db
 from webapp.models.activity import Activity, activity_attendee
@@ -147,7 +147,7 @@ def _python(model, field, value):
     return value
 
 
-def _restore_updates(job: ImportJob, user, now) -> int:
+def _restore_updates(job: ImportJob, user, now, history: bool = True) -> int:
     restored = 0
     records = db.session.scalars(
         select(ImportRecord).where(ImportRecord.job_id == job.id, ImportRecord.action == "updated")
@@ -159,7 +159,7 @@ def _restore_updates(job: ImportJob, user, now) -> int:
         old = dict(record.old or {})
         groups = old.pop("_groups", {})
         values = {field: _python(model, field, value) for field, value in old.items()}
-        values["version"] = (record.version_after or 0) + 1
+        values["version"] = model.__table__.c.version + 1
         values["updated_at"] = now
         if "updated_by_id" in model.__table__.c:
             values["updated_by_id"] = user_id
@@ -185,6 +185,9 @@ def _restore_updates(job: ImportJob, user, now) -> int:
                          "option_id": option_id, "set_by_id": user_id, "set_at": now}
                     )
                 )  # fmt: skip
+        if not history:
+            restored += 1
+            continue
         db.session.add(
             Change(
                 entity=record.entity,
@@ -211,12 +214,54 @@ def revert_import(job: ImportJob, user) -> int:
     if blockers:
         raise ImportStateError(blockers[0])
     now = utcnow()
-    count = _restore_updates(job, user, now)
+    count = undo_writes(job, user, now)
+    job.state = "reverted"
+    job.reverted_at = now
+    job.reverted_by_id = user.id if user is not None else None
+    job.message = message("reverted", count=count)
+    db.session.flush()
+    return count
+
+
+def undo_writes(job: ImportJob, user, now, unfinished: bool = False) -> int:
+    """Delete what the job's ImportRecord rows say it created and put back what it changed.
+
+    The revert uses it; so does an apply that failed (or died) after some of its chunks
+    were committed (`unfinished`): then records other users attached meanwhile to a company
+    the import created (contacts, deals, activities, campaign links) go with it, since the
+    import never happened. Deletes the job's ImportRecord rows when `unfinished`.
+    """
     session = db.session
+    if unfinished:
+        # The history rows it wrote on records it changed go too (they share one moment).
+        markers = select(Change.company_id, Change.changed_at).where(
+            Change.field == "import", Change.new == as_text(f"{job.filename} (#{job.id})")
+        )
+        session.execute(
+            delete(Change).where(tuple_(Change.company_id, Change.changed_at).in_(markers))
+        )
+    count = _restore_updates(job, user, now, history=not unfinished)
     activities = _ids(job, "activity")
     deals = _ids(job, "deal")
     contacts = _ids(job, "contact")
     companies = _ids(job, "company")
+    if unfinished:
+        contacts = select(Contact.id).where(
+            or_(Contact.id.in_(contacts), Contact.company_id.in_(companies))
+        )
+        deals = select(Deal.id).where(or_(Deal.id.in_(deals), Deal.company_id.in_(companies)))
+        activities = select(Activity.id).where(
+            or_(
+                Activity.id.in_(activities),
+                Activity.company_id.in_(companies),
+                Activity.deal_id.in_(deals),
+                Activity.contact_id.in_(contacts),
+            )
+        )
+        session.execute(delete(CampaignCompany).where(CampaignCompany.company_id.in_(companies)))
+        session.execute(
+            delete(activity_attendee).where(activity_attendee.c.contact_id.in_(contacts))
+        )
 
     def gone(statement) -> int:
         return session.execute(statement).rowcount or 0
@@ -264,9 +309,7 @@ def revert_import(job: ImportJob, user) -> int:
             ~exists().where(GroupOption.group_id == Group.id),
         )
     )
-    job.state = "reverted"
-    job.reverted_at = now
-    job.reverted_by_id = user.id if user is not None else None
-    job.message = message("reverted", count=count)
+    if unfinished:
+        session.execute(delete(ImportRecord).where(ImportRecord.job_id == job.id))
     session.flush()
     return count

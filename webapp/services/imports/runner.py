@@ -13,6 +13,7 @@ from webapp.services.imports.jobs import (
     ImportStateError,
     _require_state,
     can_apply,
+    expire_dead_jobs,
     mapping_problems,
 )
 
@@ -40,6 +41,8 @@ def _run(app, job_id: int, step: str, user_id: int | None) -> None:
 
 def _start(job: ImportJob, step: str, user) -> None:
     app = current_app._get_current_object()
+    # Jobs whose process died are failed, and an apply that died midway undone, first.
+    expire_dead_jobs()
     job.started_at = job.heartbeat_at = utcnow()
     job.state = "planning" if step == "plan" else "importing"
     job.message = None
