@@ -42,6 +42,8 @@ class Config:
     PAGE_SIZE = 50
     # Imports plan and apply in a background thread; True runs them within the request.
     IMPORT_INLINE = os.environ.get("KANEL_IMPORT_INLINE", "") == "1"
+    # Largest request body: an import file of up to 50 MB and the form around it.
+    MAX_CONTENT_LENGTH = 55 * 1024 * 1024
 
 
 class TestConfig(Config):

@@ -636,3 +636,54 @@ def test_does_the_preview_find_rows_by_name(admin_client, hx):
     assert "Firma 120 ApS" not in text
     none = admin_client.get(f"/admin/imports/{job.id}/preview?q=nobody&show=error")
     assert "Errors matching “nobody”: no rows." in none.get_data(as_text=True)
+
+
+def test_is_a_file_over_the_request_limit_refused_on_the_upload_page(
+    app, admin_client, hx, monkeypatch
+):
+    assert app.config["MAX_CONTENT_LENGTH"] == 55 * 1024 * 1024
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2000)
+    big = "Name;City\n" + "Stor Fil ApS;Vejle\n" * 200
+    response = upload(admin_client, big, name="big.csv")
+    assert response.status_code == 413
+    page = response.get_data(as_text=True)
+    assert "The file is too large: Kanel imports files up to 50 MB." in page
+    assert 'id="upload-form"' in page
+    response = admin_client.post(
+        "/admin/imports/new",
+        data={"kind": "companies", "file": (io.BytesIO(big.encode()), "big.csv")},
+        content_type="multipart/form-data",
+        headers=hx,
+    )
+    assert response.status_code == 413
+    assert "The file is too large" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(ImportJob.id))) == 0
+
+
+def test_does_an_employee_get_no_upload_page_for_a_large_request(app, employee_client, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 100)
+    response = employee_client.post("/admin/imports/new", data={"kind": "x" * 500})
+    assert response.status_code in (403, 413)
+    assert "upload-form" not in response.get_data(as_text=True)
+
+
+def test_does_the_preview_find_deals_by_their_company_name(admin_client, hx):
+    make_company("Skovgaard Tømrer ApS")
+    make_company("Havnens Fisk A/S")
+    content = (
+        "Company;Title;Value\n"
+        "Skovgaard Tømrer ApS;Nyt tag;1000\n"
+        "Havnens Fisk A/S;Kølerum;2000\n"
+        "Skovgaard Tømrer ApS;Carport;500\n"
+    )
+    job = new_job(admin_client, content, kind="deals")
+    response = admin_client.post(f"/admin/imports/{job.id}/mapping", data=mapping_form(job))
+    assert response.status_code == 303, response.get_data(as_text=True)
+    db.session.refresh(job)
+    assert job.state == "planned", job.message
+    text = admin_client.get(f"/admin/imports/{job.id}/preview?q=skovgaard", headers=hx).get_data(
+        as_text=True
+    )
+    assert "Nyt tag" in text
+    assert "Carport" in text
+    assert "Kølerum" not in text

@@ -50,6 +50,7 @@ FIELD_LABELS = {
     "due_date": _l("Due"),
     "done_at": _l("Done"),
     "deleted": _l("Deleted"),
+    "import": _l("Imported from file"),
 }
 YES_NO = {"yes": _l("yes"), "no": _l("no")}
 

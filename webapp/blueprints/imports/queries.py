@@ -3,7 +3,7 @@ counts; pages walk the indexes on (job_id, ...)."""
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from webapp.extensions import db
@@ -168,11 +168,19 @@ def rows_with_errors(job: ImportJob, chunk: int = 2000):
 
 
 def search_rows(job: ImportJob, text: str, show: str = "", page: int = 1, per_page: int = 50):
-    """Rows whose label contains the text (any case), within the chosen total, in file order."""
-    conditions = [
-        ImportRow.job_id == job.id,
-        ImportRow.label.ilike(f"%{_escape_like(text)}%", escape="\\"),
-    ]
+    """Rows whose label contains the text (any case), within the chosen total, in file order.
+
+    Contacts, deals and activities are found by their company's name too: a company in
+    Kanel whose name contains the text, or the company the import creates for rows without
+    one.
+    """
+    like = f"%{_escape_like(text)}%"
+    matching = [ImportRow.label.ilike(like, escape="\\")]
+    if job.kind != "companies":
+        companies = select(Company.id).where(Company.name.ilike(like, escape="\\"))
+        matching.append(ImportRow.fields["company_id"].as_integer().in_(companies))
+        matching.append(ImportRow.fields["company_new"].as_string().ilike(like, escape="\\"))
+    conditions = [ImportRow.job_id == job.id, or_(*matching)]
     if show in ("create", "update", "skip", "error"):
         conditions.append(ImportRow.action == show)
     elif show == "warning":

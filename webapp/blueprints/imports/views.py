@@ -12,12 +12,21 @@ progress, and opens the confirmations as dialogs.
 import csv
 import io
 
-from flask import Response, abort, flash, redirect, request, stream_with_context, url_for
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from webapp.blueprints.imports import bp
 from webapp.blueprints.imports import queries as q
@@ -27,6 +36,7 @@ from webapp.blueprints.imports.forms import (
     MappingForm,
     UploadForm,
 )
+from webapp.errors import error_response
 from webapp.extensions import db
 from webapp.forms import choices
 from webapp.htmx import hx_redirect, render, wants_fragment
@@ -103,6 +113,8 @@ def _common(job: ImportJob) -> dict:
 @role_required("admin")
 def index():
     """Every import: who, when, which file, what it did, and whether it can still be reverted."""
+    if service.expire_dead_jobs():  # a dead apply's chunks are undone before it is listed
+        db.session.commit()
     page = q.job_log(_int_arg("page", 1), per_page=25)
     return render(
         "imports/index.html",
@@ -159,10 +171,13 @@ def new():
             else:
                 db.session.commit()
                 return hx_redirect(url_for("imports.mapping", job_id=job.id))
-    status = 422 if form.errors else 200
+    return _upload_page(form, 422 if form.errors else 200)
+
+
+def _upload_page(form: UploadForm, status: int):
     return render(
         "imports/new.html",
-        block="upload_form" if status == 422 else None,
+        block="upload_form" if status >= 400 else None,
         form=form,
         kind_help=KIND_HELP,
         saved=service.saved_mappings(),
@@ -170,6 +185,23 @@ def new():
         max_rows=service.MAX_ROWS,
         status=status,
     )
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(error):
+    """A file over the request limit (MAX_CONTENT_LENGTH): the upload page says so."""
+    if request.endpoint != "imports.new" or not current_user.has_role("admin"):
+        return error_response(413)
+    form = UploadForm(formdata=None)
+    _mapping_choices(form)
+    form.file.errors = [
+        _(
+            "The file is too large: Kanel imports files up to %(size)s MB. Split it into "
+            "smaller files, or save it as XLSX, which takes less space.",
+            size=service.MAX_BYTES // (1024 * 1024),
+        )
+    ]
+    return _upload_page(form, 413)
 
 
 def _chosen_mapping(form: UploadForm) -> ImportMapping | None:
