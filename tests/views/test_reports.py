@@ -360,3 +360,53 @@ def test_is_an_empty_pdf_readable(admin_client, example):
     assert "Example: won deals by category" in pages[0]
     text = "\n".join(pages)
     assert "No deals were won or lost in this period." in text
+
+
+def test_does_the_pdf_name_what_it_leaves_to_kanel(manager_client, deals):
+    # The example report has two charts: the PDF prints the first and names the second,
+    # with a link to the report in Kanel.
+    pages = pdf_text(manager_client.get(f"/reports/management.pdf?{PERIOD}"))
+    section = next(p for p in pages[2:] if "Which categories do we win" in p)
+    assert "Won revenue by category" in section
+    assert "Also in this report: From closed to won. Open it in Kanel" in section
+
+
+def test_does_a_pdf_section_keep_to_a_page(app):
+    """The first table prints its first rows; a further table only whole and where it fits;
+    a chart of the first table's rows keeps to the rows printed; a chart over time keeps all."""
+    from dataclasses import replace
+
+    from webapp.blueprints.reports import pdf
+    from webapp.blueprints.reports.base import Chart, Column, Report, Row, Series, Table
+
+    def table(title, n, prefix="Seller"):
+        rows = [Row(f"{prefix} {i}", {"n": i}) for i in range(n)]
+        return Table([Column("label", "Who"), Column("n", "Deals", "count")], rows, title=title)
+
+    sellers = table("By salesperson", 21)
+    small, big = table("By category", 4, "Category"), table("By month", 30, "Month")
+    by_seller = Chart(
+        "bar", [r.label for r in sellers.rows], [Series("Deals", list(range(21)))], title="Deals"
+    )
+    months = Chart("bar", [f"Month {i}" for i in range(17)], [Series("Deals", [1] * 17)])
+    with app.test_request_context("/"):
+        printed = pdf.printed_chart(by_seller, [sellers, small])
+        assert printed.labels == [f"Seller {i}" for i in range(12)]
+        assert printed.series[0].values == list(range(12))
+        assert printed.title.endswith("(the first 12 of 21)")
+        coming = table("This month and the coming months", 6, "Month")
+        assert pdf.printed_chart(months, [coming, big]) is months  # not all in the first table
+        assert pdf.printed_chart(replace(months, kind="line"), [big]).labels == months.labels
+
+        assert pdf.printed_tables([sellers, small, big], room=200) == ([sellers, small], [big])
+        # No room after the first table: the rest are named, in their order.
+        assert pdf.printed_tables([sellers, small, big], room=90) == ([sellers], [small, big])
+        spec = next(iter(pdf.ordered_reports()))
+        report = Report(tables=[sellers, big, small], charts=[by_seller, months])
+        filters = pdf.ReportFilters.from_args(
+            {"from": "2026-01-01", "to": "2026-03-31"}, date(2026, 4, 15)
+        )
+        section = pdf.section_for(1, spec, report, filters, pdf.ValueFormat())
+        assert section.tables == [sellers]
+        assert section.left_out == ["By month", "By category"]  # the untitled chart unnamed
+        assert section.url.endswith(f"/reports/{spec.slug}?from=2026-01-01&to=2026-03-31")
