@@ -410,3 +410,39 @@ def test_does_a_pdf_section_keep_to_a_page(app):
         assert section.tables == [sellers]
         assert section.left_out == ["By month", "By category"]  # the untitled chart unnamed
         assert section.url.endswith(f"/reports/{spec.slug}?from=2026-01-01&to=2026-03-31")
+
+
+def test_are_reports_built_two_at_a_time_and_kept_in_their_order(app, monkeypatch):
+    import threading
+    import time
+
+    from flask import request
+
+    from webapp.blueprints.reports import pdf
+    from webapp.blueprints.reports.base import Report, ReportSpec
+
+    threads = set()
+
+    def build(n):
+        def run(filters):
+            threads.add(threading.get_ident())
+            time.sleep(0.01)  # as if the database worked: the other worker takes the next
+            return Report(notes=[f"{n} {request.args['owner']}"])
+
+        return run
+
+    def spec(n, run):
+        return ReportSpec(f"r{n}", "T", "Q", "D", run, lambda f, k: None, n)
+
+    monkeypatch.setitem(app.config, "REPORT_PDF_WORKERS", 2)
+    filters = pdf.ReportFilters.from_args({}, date(2026, 4, 15))
+    with app.test_request_context("/reports/management.pdf?owner=7"):
+        reports = pdf.build_reports([spec(n, build(n)) for n in range(6)], filters)
+        assert [r.notes for r in reports] == [[f"{n} 7"] for n in range(6)]  # the request's
+        assert len(threads) == 2
+
+        def broken(filters):
+            raise RuntimeError("no such table")
+
+        with pytest.raises(RuntimeError, match="no such table"):
+            pdf.build_reports([spec(0, build(0)), spec(1, broken), spec(2, build(2))], filters)

@@ -7,8 +7,9 @@ report, its drill-down and its exports are. WeasyPrint lays out every box it is 
 table cell costs about a millisecond — so what is printed is what the PDF costs.
 """
 
+import queue
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+import threading
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -64,30 +65,60 @@ def svg_bytes(shapes: Shapes, uid: str) -> bytes:
     return str(markup(shapes, uid, font=PDF_FONT, tooltips=False)).encode()
 
 
-def _build_in(context, spec: ReportSpec, filters: ReportFilters) -> Report:
-    """Build one report in a copy of the request (its own app context, session, language)."""
-    with context:
-        try:
-            return spec.build(filters)
-        finally:
-            db.session.remove()
-
-
 def build_reports(specs: list[ReportSpec], filters: ReportFilters) -> list[Report]:
     """Every report, two at a time: the database runs one's query (SQLite and the
     PostgreSQL driver let go of Python's lock meanwhile) while Python builds the other.
 
-    REPORT_PDF_WORKERS (default 2, one per core of the server; 1 under test, where one
-    connection holds the test's transaction) sets how many are built at once.
+    The request's own thread builds reports too; each other worker takes reports in their
+    order from one queue, in a copy of the request (its own app context, so its own
+    database session and flask.g; the same language and user). REPORT_PDF_WORKERS (default
+    2, one per core; 1 under test, where one connection holds the test's transaction) sets
+    how many build at once. Measured at full scale on SQLite, two cores free: 2.3 s for the
+    reports one at a time, 1.4–1.5 s two at a time.
     """
     default = 1 if current_app.testing else BUILD_WORKERS
     workers = min(int(current_app.config.get("REPORT_PDF_WORKERS", default)), len(specs))
     if workers <= 1:
         return [spec.build(filters) for spec in specs]
+    todo: queue.SimpleQueue = queue.SimpleQueue()
+    for n, spec in enumerate(specs):
+        todo.put((n, spec))
+    built: dict[int, Report] = {}
+    failed: list[BaseException] = []
+
+    def work():
+        while not failed:
+            try:
+                n, spec = todo.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                built[n] = spec.build(filters)
+            except BaseException as error:  # re-raised in the request's thread
+                failed.append(error)
+
+    def work_in(context):
+        with context:
+            try:
+                work()
+            finally:
+                db.session.remove()
+
     request_context = request_ctx._get_current_object()
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(_build_in, request_context.copy(), spec, filters) for spec in specs]
-        return [future.result() for future in futures]
+    threads = [
+        threading.Thread(target=work_in, args=(request_context.copy(),), daemon=True)
+        for _n in range(workers - 1)
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        work()
+    finally:
+        for thread in threads:
+            thread.join()
+    if failed:
+        raise failed[0]
+    return [built[n] for n in range(len(specs))]
 
 
 def _title(item) -> str:
