@@ -52,6 +52,7 @@ from webapp.models.activity import Activity, activity_attendee  # noqa: E402
 from webapp.models.audit import Change, Setting  # noqa: E402
 from webapp.models.customer import Company, Contact, Status  # noqa: E402
 from webapp.models.group import Group, GroupOption, GroupValue  # noqa: E402
+from webapp.models.last_activity import refresh_last_activity  # noqa: E402
 from webapp.models.pipeline import Deal, Stage, StageChange  # noqa: E402
 from webapp.models.user import User, utcnow  # noqa: E402
 
@@ -441,6 +442,8 @@ def generate_activities(session, scale, rng, now, config, out):
             attendees.add({"activity_id": activity_id, "contact_id": contact_id})
     activities.flush()
     attendees.flush()
+    # company.last_activity_at as the app keeps it: one set-based UPDATE over every company.
+    refresh_last_activity(session=session)
     out.counts["activities"] = activities.count
     out.counts["attendees"] = attendees.count
     return "activities"

@@ -23,6 +23,9 @@ from webapp.models.pipeline import (
 )
 from webapp.models.user import User
 
+# Keeps company.last_activity_at on every ORM write of an activity (after the models load).
+from webapp.models import last_activity  # noqa: E402, F401  isort: skip
+
 __all__ = [
     "ACTIVITY_KINDS",
     "Budget",

@@ -66,6 +66,8 @@ class Company(db.Model):
             "owner_id",
             "category",
         ),
+        # Segments' "last activity before/after": a range along this index, counted from it alone.
+        Index("ix_company_last_activity_archived", "last_activity_at", "archived"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -95,6 +97,12 @@ class Company(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # When the latest of its activities (not deleted; planned ones included) took place; None
+    # while it has none. Denormalised from the activity log so reports and segments need not
+    # look through 2,000,000 activities: kept by webapp/models/last_activity.py on every ORM
+    # write of an activity, and by refresh_last_activity() after bulk writes. Not a change of
+    # the card: it moves neither version nor updated_at.
+    last_activity_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     status: Mapped[Status] = relationship(lazy="joined", innerjoin="unnested")
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])

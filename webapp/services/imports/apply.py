@@ -19,6 +19,7 @@ from webapp.models.audit import Change
 from webapp.models.customer import Company, Contact, Status
 from webapp.models.group import Group, GroupOption, GroupValue
 from webapp.models.imports import ImportJob, ImportRecord, ImportRow
+from webapp.models.last_activity import refresh_last_activity
 from webapp.models.marketing import CategoryRule, Industry
 from webapp.models.pipeline import Deal, DealGroupValue, StageChange
 from webapp.models.user import User, utcnow
@@ -387,6 +388,7 @@ class Writer:
         entity = self.entity
         model = MODELS[entity]
         current = current_values(entity, [r["match_id"] for r in rows])
+        moved = _activity_companies(rows) if entity == "activity" else set()
         names = self._names()
         category = self.categorise() if entity == "company" else None
         for row in rows:
@@ -461,6 +463,8 @@ class Writer:
                     entity, record_id, company_id, HISTORY_NAME.get(field, field),
                     names(field, before), names(field, after),
                 )  # fmt: skip
+        if entity == "activity":  # a date or company may have changed: their last activity
+            refresh_last_activity(moved | _activity_companies(rows))
 
     def _set_group(self, entity, record_id, company_id, group_id, option_ids, have, group_old):
         group = db.session.get(Group, group_id)
@@ -606,9 +610,16 @@ class Writer:
             )  # fmt: skip
             values.append(data)
         ids = self._insert(Activity, values)
+        refresh_last_activity({data["company_id"] for data in values})
         for data, new_id in zip(values, ids, strict=True):
             self.record("activity", new_id, "created", version_after=1)
             self.change("activity", new_id, data["company_id"], "import", None, self.import_note)
+
+
+def _activity_companies(rows) -> set[int]:
+    """The companies of the matched activities (before or after an update)."""
+    ids = [r["match_id"] for r in rows]
+    return set(db.session.scalars(select(Activity.company_id).where(Activity.id.in_(ids))))
 
 
 def allocate_ids(model, count: int) -> list[int]:

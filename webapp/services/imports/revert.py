@@ -16,6 +16,7 @@ from webapp.models.audit import Change
 from webapp.models.customer import CardView, Company, Contact
 from webapp.models.group import Group, GroupOption, GroupValue
 from webapp.models.imports import ImportJob, ImportRecord
+from webapp.models.last_activity import refresh_last_activity
 from webapp.models.marketing import Campaign, CampaignCompany
 from webapp.models.pipeline import Deal, DealGroupValue, StageChange
 from webapp.models.user import utcnow
@@ -240,7 +241,10 @@ def undo_writes(job: ImportJob, user, now, unfinished: bool = False) -> int:
         session.execute(
             delete(Change).where(tuple_(Change.company_id, Change.changed_at).in_(markers))
         )
+    updated = _ids(job, "activity", "updated")
+    dated = set(session.scalars(select(Activity.company_id).where(Activity.id.in_(updated))))
     count = _restore_updates(job, user, now, history=not unfinished)
+    dated |= set(session.scalars(select(Activity.company_id).where(Activity.id.in_(updated))))
     activities = _ids(job, "activity")
     deals = _ids(job, "deal")
     contacts = _ids(job, "contact")
@@ -266,6 +270,8 @@ def undo_writes(job: ImportJob, user, now, unfinished: bool = False) -> int:
     def gone(statement) -> int:
         return session.execute(statement).rowcount or 0
 
+    # Their companies' last activity is worked out again once they are gone.
+    dated |= set(session.scalars(select(Activity.company_id).where(Activity.id.in_(activities))))
     # Activities, then deals, contacts and companies: children before parents.
     session.execute(
         delete(activity_attendee).where(activity_attendee.c.activity_id.in_(activities))
@@ -286,6 +292,7 @@ def undo_writes(job: ImportJob, user, now, unfinished: bool = False) -> int:
     session.execute(delete(CardView).where(CardView.company_id.in_(companies)))
     session.execute(delete(Change).where(Change.company_id.in_(companies)))
     count += gone(delete(Company).where(Company.id.in_(companies)))
+    refresh_last_activity(dated)
     # Options and groups the import made, unless something else uses them by now.
     in_use = or_(
         exists().where(GroupValue.option_id == GroupOption.id),
