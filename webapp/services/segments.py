@@ -37,7 +37,6 @@ from sqlalchemy import and_, false, func, or_, select, true
 from sqlalchemy.orm import aliased
 
 from webapp.extensions import db
-from webapp.models.activity import Activity
 from webapp.models.audit import Change
 from webapp.models.customer import CATEGORIES, STATUS_KINDS, Company, Contact, Status
 from webapp.models.group import GroupValue
@@ -308,14 +307,6 @@ def _city_variants(cities) -> list[str]:
     return variants
 
 
-def _live_activity(*conditions):
-    return (
-        select(Activity.id)
-        .where(Activity.company_id == Company.id, Activity.deleted == false(), *conditions)
-        .exists()
-    )
-
-
 def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min)
 
@@ -371,11 +362,12 @@ def segment_conditions(definition) -> list:
                 select(GroupValue.company_id).where(GroupValue.option_id.in_(d.satisfaction))
             )
         )
+    # The latest live activity is kept on the card (webapp/models/last_activity.py); a
+    # company without activities has none and matches neither.
     if d.activity_after:
-        where.append(_live_activity(Activity.occurred_at >= _day_start(d.activity_after)))
+        where.append(Company.last_activity_at >= _day_start(d.activity_after))
     if d.activity_before:
-        where.append(~_live_activity(Activity.occurred_at >= _day_start(d.activity_before)))
-        where.append(_live_activity(Activity.occurred_at < _day_start(d.activity_before)))
+        where.append(Company.last_activity_at < _day_start(d.activity_before))
     if d.open_deal:
         open_deal = (
             select(Deal.id).where(Deal.company_id == Company.id, Deal.outcome == "open").exists()

@@ -1,6 +1,6 @@
 """My day: a user's due tasks, minutes debt and changed cards, each in one aggregate query."""
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, false, func, literal_column, or_, select
 from sqlalchemy.orm import joinedload
 
 from webapp.extensions import db
@@ -32,12 +32,15 @@ def due_tasks_for(user, today, limit: int = LIST_LIMIT) -> list[Activity]:
 
 
 def _minutes_debt_where(user):
+    """A held meeting without minutes, with its terms written as the partial index
+    ix_activity_minutes_debt states them (literals, "deleted = false"), so the planner may
+    read the author's meetings from that small index."""
     return (
         Activity.author_id == user.id,
-        Activity.kind == "meeting",
+        Activity.kind == literal_column("'meeting'"),
+        Activity.deleted == false(),
+        or_(Activity.body.is_(None), Activity.body == literal_column("''")),
         Activity.occurred_at < utcnow(),
-        Activity.deleted.is_(False),
-        or_(Activity.body.is_(None), Activity.body == ""),
     )
 
 

@@ -858,11 +858,8 @@ def _quiet(rules: QualityRules, since: datetime):
     return and_(
         _working(rules),
         Company.created_at < since,
-        ~exists().where(
-            Activity.company_id == Company.id,
-            Activity.deleted.is_(False),
-            Activity.occurred_at >= since,
-        ),
+        # The latest live activity, kept on the card (webapp/models/last_activity.py).
+        or_(Company.last_activity_at.is_(None), Company.last_activity_at < since),
     )
 
 
