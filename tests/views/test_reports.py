@@ -111,7 +111,9 @@ def test_does_the_page_show_the_figures_worked_out_by_hand(employee_client, deal
     # The definition as help, the notes, the charts as SVG with words for screen readers.
     assert "A closed deal is one won or lost with a close date in the period." in page
     assert "Deals without a close date are left out." in page
-    assert page.count('<svg xmlns="http://www.w3.org/2000/svg"') == 2
+    # Each chart twice: wide for a desktop, narrow for a phone (CSS shows the one that fits).
+    assert page.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart-wide"') == 2
+    assert page.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart-narrow"') == 2
     assert "Category A: DKK\xa0150,000" in page
 
 
@@ -446,3 +448,43 @@ def test_are_reports_built_two_at_a_time_and_kept_in_their_order(app, monkeypatc
 
         with pytest.raises(RuntimeError, match="no such table"):
             pdf.build_reports([spec(0, build(0)), spec(1, broken), spec(2, build(2))], filters)
+
+
+def test_do_labels_that_start_alike_show_what_differs(app):
+    from webapp.blueprints.reports.base import Chart, Series
+    from webapp.blueprints.reports.charts import chart_shapes
+    from webapp.blueprints.reports.values import ValueFormat, shared_prefix, without_prefix
+
+    reasons = ["Inactive – too small", "Inactive – no need"]
+    assert shared_prefix(reasons) == "Inactive – "
+    assert without_prefix(reasons[0], "Inactive – ") == "Too small"
+    assert shared_prefix(["Inactive – too small", "Customer"]) == ""
+    assert shared_prefix(["Inactive – too small"]) == ""
+    with app.test_request_context("/"):
+        chart = Chart("hbar", reasons, [Series("Deals", [3, 2])], title="Deals lost, by reason")
+        shapes = chart_shapes(chart, ValueFormat("en"))
+    assert shapes.title == "Deals lost, by reason (Inactive – …)"
+    texts = [t["text"] for t in shapes.texts]
+    assert "Too small" in texts
+    assert "No need" in texts
+    assert not any(t.startswith("Inactive") for t in texts)
+
+
+def test_are_a_dense_charts_values_thinned_rather_than_dropped(app):
+    from webapp.blueprints.reports.base import Chart, Series
+    from webapp.blueprints.reports.charts import NARROW, chart_shapes
+    from webapp.blueprints.reports.values import ValueFormat
+
+    months = [f"M{n}" for n in range(17)]
+    forecast = [450_000_000 + n * 1_000_000 for n in range(17)]
+    chart = Chart("bar", months, [Series("Forecast", forecast), Series("Budget", [2.5e6] * 17)])
+    with app.test_request_context("/"):
+        wide = chart_shapes(chart, ValueFormat("en"))
+        narrow = chart_shapes(chart, ValueFormat("en"), NARROW)
+    values = [t for t in wide.texts if t["weight"] == "bold"]
+    # Every other month keeps its values; none overlaps another.
+    assert 0 < len(values) < 34
+    xs = sorted({t["x"] for t in values})
+    assert len(xs) >= 9
+    assert narrow.width == NARROW
+    assert len(narrow.rects) == 34

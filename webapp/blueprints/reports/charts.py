@@ -8,14 +8,21 @@ series differ in dash and mark as well as colour, and the legend names each seri
 """
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flask_babel import gettext as _
 
 from webapp.blueprints.reports.base import Chart
-from webapp.blueprints.reports.values import ValueFormat, as_number
+from webapp.blueprints.reports.values import (
+    ValueFormat,
+    as_number,
+    shared_prefix,
+    with_prefix,
+    without_prefix,
+)
 
 WIDTH = 720
+NARROW = 340  # a phone's chart: about 310 px wide, so 12-unit text stays near 11 px
 FONT = 12  # px in the SVG's own units; the SVG scales with the page
 CHAR = 0.56  # the average width of a character, as a share of the font size
 TEXT = "#1f1b16"
@@ -168,20 +175,20 @@ def _value_axis(shapes, fmt, kind, lo, hi, step, to_px, left, right, vertical=Tr
         shapes.texts.append(_text(to_px(hi), right + 29, unit, "end", 11, fill=MUTED))
 
 
-def empty_shapes(chart: Chart) -> Shapes:
-    shapes = Shapes(WIDTH, 90, chart.title, _("Nothing to chart."), empty=True)
-    shapes.texts.append(_text(WIDTH / 2, 50, _("Nothing to chart for these filters."), fill=MUTED))
+def empty_shapes(chart: Chart, width: int = WIDTH) -> Shapes:
+    shapes = Shapes(width, 90, chart.title, _("Nothing to chart."), empty=True)
+    shapes.texts.append(_text(width / 2, 50, _("Nothing to chart for these filters."), fill=MUTED))
     return shapes
 
 
 # --- vertical bars, grouped or stacked ----------------------------------------------------
 
 
-def bar_shapes(chart: Chart, fmt: ValueFormat, stacked: bool = False) -> Shapes:
+def bar_shapes(chart: Chart, fmt: ValueFormat, stacked: bool = False, width: int = WIDTH) -> Shapes:
     values = _values(chart)
     n_labels, n_series = len(chart.labels), max(len(values), 1)
     label_lines = 2
-    left, right, top, bottom = 64, WIDTH - 12, 30, 18 + 15 * label_lines
+    left, right, top, bottom = 64, width - 12, 30, 18 + 15 * label_lines
     height = 300 if n_labels > 1 else 240
     base_h = height - bottom
     if stacked:
@@ -196,13 +203,18 @@ def bar_shapes(chart: Chart, fmt: ValueFormat, stacked: bool = False) -> Shapes:
     def y(value: float) -> float:
         return round(top + (hi - value) / span * (base_h - top), 1)
 
-    shapes = Shapes(WIDTH, height, chart.title, _desc(chart, fmt), legend=_legend(chart))
+    shapes = Shapes(width, height, chart.title, _desc(chart, fmt), legend=_legend(chart))
     _value_axis(shapes, fmt, chart.value_kind, lo, hi, step, y, left, right, top=top)
     slot = (right - left) / max(n_labels, 1)
     group = slot * (0.62 if n_series == 1 or stacked else 0.8)
     bar_w = group if stacked else group / n_series
     zero = y(0)
     value_texts: list[dict] = []
+    # A narrow chart (a phone's) names every k-th bar where the names would be cut short.
+    every = 1
+    if width < WIDTH:
+        words = max((len(w) for label in chart.labels for w in str(label).split()), default=1)
+        every = max(1, math.ceil((words * FONT * CHAR + 4) / slot))
     for i, label in enumerate(chart.labels):
         x0 = left + slot * i + (slot - group) / 2
         running = 0.0
@@ -240,32 +252,69 @@ def bar_shapes(chart: Chart, fmt: ValueFormat, stacked: bool = False) -> Shapes:
             else:
                 above = y_top - 5 if value >= 0 else y_bottom + 13
                 size = 11 if n_series > 1 else FONT
-                value_texts.append(_text(x + bar_w / 2, above, text, size=size, weight="bold"))
+                value_texts.append(
+                    {**_text(x + bar_w / 2, above, text, size=size, weight="bold"), "column": i}
+                )
         if stacked and running > 0:
             total = fmt.short(running, chart.value_kind)
             if fits(total, slot, 11):
                 shapes.texts.append(
                     _text(x0 + group / 2, y(running) - 5, total, size=11, weight="bold")
                 )
-        for k, line in enumerate(wrap(label, slot - 4, label_lines)):
+        if i % every:
+            continue
+        for k, line in enumerate(wrap(label, slot * every - 4, label_lines)):
             shapes.texts.append(_text(left + slot * (i + 0.5), base_h + 17 + 14 * k, line))
-    # Values over the bars only when every one fits: some labelled and some not reads as
-    # if the unlabelled ones were missing (the table and each bar's tooltip have them all).
-    if all(fits(t["text"], bar_w + 6, t["size"]) for t in value_texts):
-        shapes.texts.extend(value_texts)
+    shapes.texts.extend(thinned(value_texts, bar_w, n_labels))
     shapes.grid.append({"x1": left, "x2": right, "y1": zero, "y2": zero, "zero": True})
     return shapes
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    width_a = len(a["text"]) * a["size"] * CHAR
+    width_b = len(b["text"]) * b["size"] * CHAR
+    return (
+        abs(a["x"] - b["x"]) < (width_a + width_b) / 2 + 6
+        and abs(a["y"] - b["y"]) < max(a["size"], b["size"]) * 2
+    )
+
+
+def thinned(texts: list[dict], bar_w: float, columns: int) -> list[dict]:
+    """Values over the bars: all when each fits over its bar; otherwise those of every
+    k-th column (the first, then every k-th), the smallest k whose columns' labels do not
+    overlap. Within a column, a series' label that would overlap another's is left out.
+
+    A regular step reads as a choice (every other month) where labels missing here and
+    there would read as missing values; the table and each bar's tooltip have them all.
+    """
+    if all(fits(t["text"], bar_w + 6, t["size"]) for t in texts):
+        return [_plain(t) for t in texts]
+    for step in range(2, columns + 1):
+        placed: list[dict] = []
+        for text in (t for t in texts if t["column"] % step == 0):
+            clash = [p for p in placed if _overlap(p, text)]
+            if any(p["column"] != text["column"] for p in clash):
+                break
+            if not clash:
+                placed.append(text)
+        else:
+            return [_plain(t) for t in placed]
+    return []
+
+
+def _plain(text: dict) -> dict:
+    return {k: v for k, v in text.items() if k != "column"}
 
 
 # --- horizontal bars ----------------------------------------------------------------------
 
 
-def hbar_shapes(chart: Chart, fmt: ValueFormat) -> Shapes:
+def hbar_shapes(chart: Chart, fmt: ValueFormat, width: int = WIDTH) -> Shapes:
     values = _values(chart)
     n_series = max(len(values), 1)
     longest = max((len(label) for label in chart.labels), default=0)
-    label_w = min(max(longest * FONT * CHAR + 8, 90), 280)
-    left, right, top = label_w + 10, WIDTH - 70, 10
+    label_w = min(max(longest * FONT * CHAR + 8, 90), 280, width * 0.38)
+    left, right, top = label_w + 10, width - 70, 10
     bar_h = 18 if n_series == 1 else 13
     band = n_series * bar_h + 10
     height = top + band * len(chart.labels) + 34
@@ -278,7 +327,7 @@ def hbar_shapes(chart: Chart, fmt: ValueFormat) -> Shapes:
     def x(value: float) -> float:
         return round(left + (value - lo) / (hi - lo) * (right - left), 1)
 
-    shapes = Shapes(WIDTH, height, chart.title, _desc(chart, fmt), legend=_legend(chart))
+    shapes = Shapes(width, height, chart.title, _desc(chart, fmt), legend=_legend(chart))
     _value_axis(shapes, fmt, chart.value_kind, lo, hi, step, x, top, base, vertical=False)
     zero = x(0)
     for i, label in enumerate(chart.labels):
@@ -317,10 +366,10 @@ def hbar_shapes(chart: Chart, fmt: ValueFormat) -> Shapes:
 # --- lines over time ----------------------------------------------------------------------
 
 
-def line_shapes(chart: Chart, fmt: ValueFormat) -> Shapes:
+def line_shapes(chart: Chart, fmt: ValueFormat, width: int = WIDTH) -> Shapes:
     values = _values(chart)
     n = len(chart.labels)
-    left, right, top, base = 64, WIDTH - 24, 30, 250
+    left, right, top, base = 64, width - 24, 30, 250
     height = 290
     flat = [v for row in values for v in row if v is not None]
     # Ratings (1–5) read best on an axis of whole steps up to 5.
@@ -337,7 +386,7 @@ def line_shapes(chart: Chart, fmt: ValueFormat) -> Shapes:
     def x(i: int) -> float:
         return round(left + (right - left) * (i + 0.5) / max(n, 1), 1)
 
-    shapes = Shapes(WIDTH, height, chart.title, _desc(chart, fmt), legend=_legend(chart, True))
+    shapes = Shapes(width, height, chart.title, _desc(chart, fmt), legend=_legend(chart, True))
     _value_axis(shapes, fmt, chart.value_kind, lo, hi, step, y, left, right, top=top)
     slot = (right - left) / max(n, 1)
     widest = max((len(label) for label in chart.labels), default=1) * 11 * CHAR + 6
@@ -393,18 +442,19 @@ def line_shapes(chart: Chart, fmt: ValueFormat) -> Shapes:
 # --- the funnel ---------------------------------------------------------------------------
 
 
-def funnel_shapes(chart: Chart, fmt: ValueFormat) -> Shapes:
+def funnel_shapes(chart: Chart, fmt: ValueFormat, width: int = WIDTH) -> Shapes:
     row = _values(chart)[0] if chart.series else []
     steps = [
         (label, max(value or 0.0, 0.0)) for label, value in zip(chart.labels, row, strict=False)
     ]
     label_w = min(max((len(label) for label, _v in steps), default=8) * 13 * CHAR + 8, 200)
-    left, right = label_w + 12, WIDTH - 150
+    label_w = min(label_w, width * 0.25)
+    left, right = label_w + 12, width - 150
     band, top = 46, 8
     height = top + band * len(steps) + 4
     widest = max((value for _label, value in steps), default=0.0) or 1.0
     centre = (left + right) / 2
-    shapes = Shapes(WIDTH, height, chart.title, "")
+    shapes = Shapes(width, height, chart.title, "")
     words = []
     previous = None
     first = steps[0][1] if steps else 0.0
@@ -455,16 +505,27 @@ def funnel_shapes(chart: Chart, fmt: ValueFormat) -> Shapes:
 
 KINDS = {
     "bar": bar_shapes,
-    "stacked": lambda chart, fmt: bar_shapes(chart, fmt, stacked=True),
+    "stacked": lambda chart, fmt, width=WIDTH: bar_shapes(chart, fmt, stacked=True, width=width),
     "hbar": hbar_shapes,
     "line": line_shapes,
     "funnel": funnel_shapes,
 }
 
 
-def chart_shapes(chart: Chart, fmt: ValueFormat) -> Shapes:
-    """The shapes of a chart of any kind; a readable box when there is nothing to draw."""
+def chart_shapes(chart: Chart, fmt: ValueFormat, width: int = WIDTH) -> Shapes:
+    """The shapes of a chart of any kind; a readable box when there is nothing to draw.
+
+    ``width`` in the SVG's units: WIDTH for a page and the PDF, NARROW for a phone (the
+    page draws both and shows one), so that text keeps its size where the chart is small.
+    """
     if not chart.labels or not chart.series or not _has_data(_values(chart)):
-        return empty_shapes(chart)
+        return empty_shapes(chart, width)
+    prefix = shared_prefix(chart.labels)
+    if prefix:  # "too small", "no need" under "Deals lost, by reason (Inactive – …)"
+        chart = replace(
+            chart,
+            labels=[without_prefix(label, prefix) for label in chart.labels],
+            title=with_prefix(chart.title, prefix) if chart.title else chart.title,
+        )
     draw = KINDS.get(chart.kind, bar_shapes)
-    return draw(chart, fmt)
+    return draw(chart, fmt, width=width)

@@ -110,3 +110,44 @@ class ValueFormat:
     def unit(self, kind: str) -> str:
         """The unit written above a chart's value axis, where the labels leave it out."""
         return "DKK" if kind == "money" else ""
+
+
+# Where a label's shared start ends: "Inactive – too small", "Inactive – no need".
+PREFIX_SEPARATORS = (" – ", " — ", " - ", ": ")
+
+
+def shared_prefix(labels) -> str:
+    """The start every label shares up to a separator ("Inactive – "), or "".
+
+    A chart or table of such labels shows what differs ("too small", "no need") and says
+    the shared part once, in its heading. Two labels at least, each with more after it.
+    """
+    labels = [str(label) for label in labels]
+    if len(labels) < 2:
+        return ""
+    first = labels[0]
+    best = ""
+    for separator in PREFIX_SEPARATORS:
+        end = first.find(separator)
+        while end > 0:
+            prefix = first[: end + len(separator)]
+            if all(label.startswith(prefix) and len(label) > len(prefix) for label in labels):
+                best = max(best, prefix, key=len)
+            end = first.find(separator, end + 1)
+    return best
+
+
+def without_prefix(label, prefix: str) -> str:
+    """The label after the shared part, starting as a sentence: "No budget"."""
+    text = str(label)
+    if not prefix or not text.startswith(prefix):
+        return text
+    rest = text[len(prefix) :]
+    return rest[:1].upper() + rest[1:]
+
+
+def with_prefix(heading, prefix: str) -> str:
+    """A heading that names the part its labels share: "Reason (Inactive – …)"."""
+    if not str(heading or ""):
+        return prefix.rstrip(" :") + " …"
+    return _("%(heading)s (%(prefix)s …)", heading=heading, prefix=prefix.rstrip(" :"))

@@ -17,7 +17,7 @@ from webapp.blueprints.reports.base import (
     ReportSpec,
     ordered_reports,
 )
-from webapp.blueprints.reports.charts import chart_shapes
+from webapp.blueprints.reports.charts import NARROW, chart_shapes
 from webapp.blueprints.reports.export import csv_bytes, file_name, xlsx_file
 from webapp.blueprints.reports.pdf import management_pdf as build_pdf
 from webapp.blueprints.reports.periods import (
@@ -28,12 +28,15 @@ from webapp.blueprints.reports.periods import (
     period_presets,
     period_text,
 )
-from webapp.blueprints.reports.values import ValueFormat
+from webapp.blueprints.reports.values import ValueFormat, shared_prefix, with_prefix, without_prefix
 from webapp.htmx import render, wants_fragment
 from webapp.permissions import role_required
 from webapp.services.exports import XLSX_MIMETYPE, content_disposition
 
 bp.add_app_template_filter(css_string, "css_string")
+bp.add_app_template_filter(shared_prefix, "shared_prefix")
+bp.add_app_template_filter(without_prefix, "without_prefix")
+bp.add_app_template_global(with_prefix, "with_prefix")
 
 
 def today() -> date:
@@ -73,8 +76,10 @@ def drill_href(base: str, key: str) -> str:
 
 
 def chart_list(report, fmt: ValueFormat, prefix: str) -> list:
+    """Each chart drawn wide (a desktop's) and narrow (a phone's): shapes, id, narrow shapes."""
     return [
-        (chart_shapes(chart, fmt), f"{prefix}-chart-{n}") for n, chart in enumerate(report.charts)
+        (chart_shapes(chart, fmt), f"{prefix}-chart-{n}", chart_shapes(chart, fmt, NARROW))
+        for n, chart in enumerate(report.charts)
     ]
 
 
