@@ -8,6 +8,7 @@ series differ in dash and mark as well as colour, and the legend names each seri
 """
 
 import math
+import re
 from dataclasses import dataclass, field, replace
 
 from flask_babel import gettext as _
@@ -34,6 +35,7 @@ PALETTE = ("#8d4419", "#2b5d87", "#8a6200", "#2e6b3a", "#6d3f7a", "#4a5560", "#1
 DASHES = ("", "6 4", "2 3", "10 3 2 3", "", "6 4", "2 3", "10 3 2 3")
 MARKS = ("circle", "square", "triangle", "diamond", "circle", "square", "triangle", "diamond")
 NICE_STEPS = (1, 2, 2.5, 5, 10)
+YEAR = re.compile(r"^(.*\S)\s+(\d{4})$")  # "dec. 2025": a month on a time axis
 
 
 @dataclass
@@ -215,6 +217,10 @@ def bar_shapes(chart: Chart, fmt: ValueFormat, stacked: bool = False, width: int
     if width < WIDTH:
         words = max((len(w) for label in chart.labels for w in str(label).split()), default=1)
         every = max(1, math.ceil((words * FONT * CHAR + 4) / slot))
+    # Months over time name their year once, under its first month (fewer texts to print).
+    matches = [YEAR.match(str(label)) for label in chart.labels]
+    years = [m.groups() for m in matches] if n_labels > 1 and all(matches) else []
+    shown_year = None
     for i, label in enumerate(chart.labels):
         x0 = left + slot * i + (slot - group) / 2
         running = 0.0
@@ -263,7 +269,13 @@ def bar_shapes(chart: Chart, fmt: ValueFormat, stacked: bool = False, width: int
                 )
         if i % every:
             continue
-        for k, line in enumerate(wrap(label, slot * every - 4, label_lines)):
+        if years:  # the year under its first month only: "dec. / 2025", "jan. / 2026", "feb."
+            month, year = years[i]
+            lines = [clip(month, slot * every - 4)] + ([year] if year != shown_year else [])
+            shown_year = year
+        else:
+            lines = wrap(label, slot * every - 4, label_lines)
+        for k, line in enumerate(lines):
             shapes.texts.append(_text(left + slot * (i + 0.5), base_h + 17 + 14 * k, line))
     shapes.texts.extend(thinned(value_texts, bar_w, n_labels))
     shapes.grid.append({"x1": left, "x2": right, "y1": zero, "y2": zero, "zero": True})
