@@ -37,6 +37,8 @@ TABLE_ROWS = 12
 # A report's section keeps to a page where it can: a further table is printed whole when the
 # page has room for it after the first table's rows (an estimate in mm of A4's 258 mm).
 PAGE_MM = 258
+# The estimate's margin of error: a table that would only just fit waits for the web page.
+SAFETY_MM = 12
 ROW_MM = 5.4  # a table row at 8 pt
 CHART_MM = 155  # a chart's printed width
 # Bars of a chart of table rows (salespeople, owners) printed: the first table's rows.
@@ -154,8 +156,9 @@ def _table_mm(table: Table, rows: int) -> float:
 
 
 def _head_mm(spec: ReportSpec, report: Report, shapes: Shapes | None) -> float:
-    """What comes before the tables: heading, definition, key figures, the chart; notes."""
-    mm = 24 + 8 + 4.2 * (len(str(spec.definition)) // 110 + 1) + 5
+    """What comes before the tables: heading, definition, key figures, notes, the line
+    naming what is only in Kanel, the chart."""
+    mm = 24 + 8 + 4.2 * (len(str(spec.definition)) // 110 + 1) + 5 + 8
     mm += 23 * ((len(report.key_figures) + 3) // 4)
     if shapes is not None:
         mm += 14 + shapes.height / shapes.width * CHART_MM
@@ -187,7 +190,7 @@ def section_for(number: int, spec: ReportSpec, report: Report, filters, fmt) -> 
         shapes = chart_shapes(printed_chart(report.charts[0], report.tables), fmt)
         if not (report.empty and shapes.empty):
             chart = (shapes, f"s{number}-chart", f"{CHART_SCHEME}:s{number}")
-    room = PAGE_MM - _head_mm(spec, report, chart[0] if chart else None)
+    room = PAGE_MM - SAFETY_MM - _head_mm(spec, report, chart[0] if chart else None)
     tables, tables_out = printed_tables(report.tables, room)
     left_out = [_title(c) for c in report.charts[1:]] + [_title(t) for t in tables_out]
     url = url_for("reports.report", slug=spec.slug, _external=True, **filters.to_args())
