@@ -110,11 +110,12 @@ def test_does_a_file_go_from_upload_to_import_and_back(
     job_id, state = import_state(live_app, filename)
     assert state == "done"
     assert any(url.endswith(f"/admin/imports/{job_id}") for url in shown)  # the progress page
-    # The look-alike was updated from the file (its name too), the others created.
+    # The look-alike was updated from the file but kept its own name (the user said it is
+    # the same company, not that its name was misspelt); the others were created.
     assert company_names(live_app, tag) == {
         f"Vestjysk Maskinfabrik {tag}",
         f"Fynsk Kaffe {tag}",
-        f"Simonsen VVS {tag}",
+        f"Simonsens VVS {tag}",
     }
     page.get_by_role("link", name="See the imported companies").click()
     expect(page.locator("#record-rows")).to_contain_text(f"Fynsk Kaffe {tag}")
@@ -129,6 +130,6 @@ def test_does_a_file_go_from_upload_to_import_and_back(
     expect(page.get_by_role("status")).to_contain_text(f"Reverted the import of {filename}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Import")
     assert import_state(live_app, filename) == (job_id, "reverted")
-    # Created companies gone; the updated one has its own name back.
+    # Created companies gone; the updated one has its earlier values back.
     assert company_names(live_app, tag) == {f"Simonsens VVS {tag}"}
     assert company_name(live_app, existing_id) == f"Simonsens VVS {tag}"
