@@ -54,8 +54,14 @@ def test_an_employee_sees_data_quality_per_owner_and_exports_it(employee_client)
     html = page.get_data(as_text=True)
     assert "Olga Ejer" in html
     assert "Minutes debt" in html
-    drill = employee_client.get(f"/reports/data-quality/drill?key=missing:owner={owner.id}")
-    assert "Mangler ApS" in drill.get_data(as_text=True)
+    drill = employee_client.get(
+        f"/reports/data-quality/drill?from=2026-01-01&to=2026-03-31&key=missing:owner={owner.id}"
+    )
+    listed = drill.get_data(as_text=True)
+    assert "Mangler ApS" in listed
+    # Data quality is as of today: its drill-down names no period, even one in the URL.
+    assert "As of today" in listed
+    assert "2026" not in listed.split('class="report-period"')[1].split("</p>")[0]
     export = employee_client.get("/reports/data-quality.csv")
     assert export.status_code == 200
     text = export.get_data(as_text=True).lstrip("\ufeff")
