@@ -82,16 +82,16 @@ def build_reports(specs: list[ReportSpec], filters: ReportFilters) -> list[Repor
     workers = min(int(current_app.config.get("REPORT_PDF_WORKERS", default)), len(specs))
     if workers <= 1:
         return [spec.build(filters) for spec in specs]
-    todo: queue.SimpleQueue = queue.SimpleQueue()
+    pending: queue.SimpleQueue = queue.SimpleQueue()
     for n, spec in enumerate(specs):
-        todo.put((n, spec))
+        pending.put((n, spec))
     built: dict[int, Report] = {}
     failed: list[BaseException] = []
 
     def work():
         while not failed:
             try:
-                n, spec = todo.get_nowait()
+                n, spec = pending.get_nowait()
             except queue.Empty:
                 return
             try:
