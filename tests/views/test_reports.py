@@ -488,3 +488,57 @@ def test_are_a_dense_charts_values_thinned_rather_than_dropped(app):
     assert len(xs) >= 9
     assert narrow.width == NARROW
     assert len(narrow.rects) == 34
+
+
+def test_does_the_pdf_build_the_slowest_report_first(app, monkeypatch):
+    """Two workers finish together when the slowest report starts first, not last."""
+    from webapp.blueprints.reports import pdf
+    from webapp.blueprints.reports.base import Report, ReportSpec
+
+    started = []
+
+    def spec(slug):
+        def run(filters):
+            started.append(slug)
+            return Report()
+
+        return ReportSpec(slug, "T", "Q", "D", run, lambda f, k: None, 0)
+
+    specs = [spec("quick"), spec("slow"), spec("new"), spec("middling")]
+    monkeypatch.setattr(pdf, "_build_ms", {"quick": 20.0, "slow": 400.0, "middling": 90.0})
+    assert [specs[n].slug for n in pdf.build_order(specs)] == [
+        "new",  # never built here: no reason to think it quick
+        "slow",
+        "middling",
+        "quick",
+    ]
+    monkeypatch.setitem(app.config, "REPORT_PDF_WORKERS", 1)
+    filters = pdf.ReportFilters.from_args({}, date(2026, 4, 15))
+    with app.test_request_context("/"):
+        pdf.build_reports(specs, filters)
+    assert started == ["quick", "slow", "new", "middling"]  # one worker: in the reports' order
+    assert set(pdf._build_ms) == {"quick", "slow", "new", "middling"}  # each timed again
+
+
+def test_is_the_cycle_collector_on_again_after_a_pdf(monkeypatch):
+    import gc
+
+    from webapp.blueprints.reports import pdf
+
+    assert gc.isenabled()
+    with pdf.collector_paused():
+        assert not gc.isenabled()
+        with pdf.collector_paused():  # another PDF at the same time
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the first is still being made
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), pdf.collector_paused():
+        raise RuntimeError("WeasyPrint failed")
+    assert gc.isenabled()
+    gc.disable()  # someone had turned it off: a PDF does not turn it on
+    try:
+        with pdf.collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

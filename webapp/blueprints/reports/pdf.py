@@ -7,9 +7,12 @@ report, its drill-down and its exports are. WeasyPrint lays out every box it is 
 table cell costs about a millisecond — so what is printed is what the PDF costs.
 """
 
+import gc
 import queue
 import tempfile
 import threading
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -67,12 +70,30 @@ def svg_bytes(shapes: Shapes, uid: str) -> bytes:
     return str(markup(shapes, uid, font=PDF_FONT, tooltips=False)).encode()
 
 
+# How long each report last took to build here (ms), so the next PDF starts the slowest
+# first: two workers finish together instead of one waiting while the other builds the
+# last, slowest report.
+_build_ms: dict[str, float] = {}
+
+
+def _timed_build(spec: ReportSpec, filters: ReportFilters) -> Report:
+    started = time.perf_counter()
+    report = spec.build(filters)
+    _build_ms[spec.slug] = (time.perf_counter() - started) * 1000
+    return report
+
+
+def build_order(specs: list[ReportSpec]) -> list[int]:
+    """The specs' positions, slowest first by their last build (one never built first)."""
+    return sorted(range(len(specs)), key=lambda n: -_build_ms.get(specs[n].slug, float("inf")))
+
+
 def build_reports(specs: list[ReportSpec], filters: ReportFilters) -> list[Report]:
     """Every report, two at a time: the database runs one's query (SQLite and the
     PostgreSQL driver let go of Python's lock meanwhile) while Python builds the other.
 
-    The request's own thread builds reports too; each other worker takes reports in their
-    order from one queue, in a copy of the request (its own app context, so its own
+    The request's own thread builds reports too; each other worker takes reports from one
+    queue, slowest first, in a copy of the request (its own app context, so its own
     database session and flask.g; the same language and user). REPORT_PDF_WORKERS (default
     2, one per core; 1 under test, where one connection holds the test's transaction) sets
     how many build at once. Measured at full scale on SQLite, two cores free: 2.3 s for the
@@ -81,10 +102,10 @@ def build_reports(specs: list[ReportSpec], filters: ReportFilters) -> list[Repor
     default = 1 if current_app.testing else BUILD_WORKERS
     workers = min(int(current_app.config.get("REPORT_PDF_WORKERS", default)), len(specs))
     if workers <= 1:
-        return [spec.build(filters) for spec in specs]
+        return [_timed_build(spec, filters) for spec in specs]
     pending: queue.SimpleQueue = queue.SimpleQueue()
-    for n, spec in enumerate(specs):
-        pending.put((n, spec))
+    for n in build_order(specs):
+        pending.put((n, specs[n]))
     built: dict[int, Report] = {}
     failed: list[BaseException] = []
 
@@ -95,7 +116,7 @@ def build_reports(specs: list[ReportSpec], filters: ReportFilters) -> list[Repor
             except queue.Empty:
                 return
             try:
-                built[n] = spec.build(filters)
+                built[n] = _timed_build(spec, filters)
             except BaseException as error:  # re-raised in the request's thread
                 failed.append(error)
 
@@ -240,13 +261,46 @@ def chart_fetcher(sections: list[Section]):
     return ChartFetcher()
 
 
+_pauses = 0
+_pauses_lock = threading.Lock()
+_collector_was_enabled = True
+
+
+@contextmanager
+def collector_paused():
+    """Python's cycle collector off while the PDF is made, on again after.
+
+    Building the reports and WeasyPrint's layout make hundreds of thousands of objects that
+    live until the PDF is written; each time the collector runs meanwhile it walks all of
+    them and everything the app holds, to free next to nothing. Paused, the PDF takes about
+    0.35 s less at full scale (measured: 3.0 → 2.6 s); the garbage it leaves is collected
+    by the first collection after. Other requests served meanwhile lose nothing but that
+    collection's timing; overlapping PDFs keep it off until the last is done.
+    """
+    global _pauses, _collector_was_enabled
+    with _pauses_lock:
+        if _pauses == 0:
+            _collector_was_enabled = gc.isenabled()
+            gc.disable()
+        _pauses += 1
+    try:
+        yield
+    finally:
+        with _pauses_lock:
+            _pauses -= 1
+            if _pauses == 0 and _collector_was_enabled:
+                gc.enable()
+
+
 def management_pdf(filters: ReportFilters, user, today: date, base_url=None):
     """Render the PDF into a temporary file and return it rewound (the response closes it)."""
     from weasyprint import HTML
 
-    sections = build_sections(filters, ValueFormat())
-    html = management_html(filters, user, today, sections)
-    output = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
-    HTML(string=html, base_url=base_url, url_fetcher=chart_fetcher(sections)).write_pdf(output)
+    with collector_paused():
+        sections = build_sections(filters, ValueFormat())
+        html = management_html(filters, user, today, sections)
+        output = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+        document = HTML(string=html, base_url=base_url, url_fetcher=chart_fetcher(sections))
+        document.write_pdf(output)
     output.seek(0)
     return output
