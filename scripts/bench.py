@@ -748,6 +748,77 @@ def upgrade_reused(url: str) -> None:
     print(f"  applied new migrations and ANALYZE in {time.perf_counter() - started:.0f} s")
 
 
+# The code list the industry measures and reports run over: Danmarks Statistik's DB07 (all
+# levels) from the team's shared data when it is there, else the 21 sections the app ships.
+DB07_FILE = ROOT.parent / "shared" / "data" / "industry" / "db07_all_levels.csv"
+# Section → weight: roughly how Danish companies spread over the sections (CVR's counts).
+INDUSTRY_SPREAD = {
+    "G": 18, "F": 12, "M": 12, "C": 8, "N": 7, "J": 6, "Q": 6, "I": 5, "H": 4, "L": 5,
+    "K": 3, "S": 4, "R": 3, "A": 4, "P": 2, "E": 1, "D": 1, "B": 1, "O": 1, "T": 1, "U": 1,
+}  # fmt: skip
+INDUSTRY_SLOTS = 997  # companies take the code of slot id % 997; a prime, so no stripes
+NO_INDUSTRY_SHARE = 0.05  # cards whose industry nobody has entered
+
+
+def ensure_industries() -> None:
+    """Give the companies industry codes once, as a company that imported DB07 has them.
+
+    Data generated before industries mattered to the reports has none; the customers by
+    industry and industries worth exploring reports, the satisfaction report's industry
+    table and the industry filters would otherwise be measured on nothing. Each company
+    gets a DB07 subclass (a section when the file is absent) chosen by its id: set-based,
+    so it takes seconds at full scale, and the same on SQLite and PostgreSQL.
+    """
+    from webapp.models.marketing import Industry
+    from webapp.services.industries import import_industries
+
+    if db.session.scalar(select(Company.id).where(Company.industry_id.is_not(None)).limit(1)):
+        return
+    started = time.perf_counter()
+    if DB07_FILE.exists():
+        import_industries(DB07_FILE.name, DB07_FILE.read_bytes())
+        db.session.flush()
+    level = db.session.scalar(select(func.max(Industry.level)))
+    leaves: dict[str, list[int]] = {}
+    for industry_id, section in db.session.execute(
+        select(Industry.id, Industry.section)
+        .where(Industry.level == level, Industry.active)
+        .order_by(Industry.code)
+    ):
+        leaves.setdefault(section, []).append(industry_id)
+    rng = random.Random(SEED + 11)
+    sections = [code for code in INDUSTRY_SPREAD if code in leaves]
+    weights = [INDUSTRY_SPREAD[code] for code in sections]
+    slots = []
+    for slot in range(INDUSTRY_SLOTS):
+        if slot < INDUSTRY_SLOTS * NO_INDUSTRY_SHARE:
+            continue  # these slots' companies keep no industry
+        slots.append(
+            {"slot": slot, "industry_id": rng.choice(leaves[rng.choices(sections, weights)[0]])}
+        )
+    db.session.execute(
+        text("CREATE TEMPORARY TABLE bench_industry_slot (slot INTEGER PRIMARY KEY, ind INTEGER)")
+    )
+    db.session.execute(text("INSERT INTO bench_industry_slot VALUES (:slot, :industry_id)"), slots)
+    db.session.execute(
+        text(
+            "UPDATE company SET industry_id = (SELECT ind FROM bench_industry_slot"
+            " WHERE slot = company.id % :slots)"
+        ),
+        {"slots": INDUSTRY_SLOTS},
+    )
+    db.session.execute(text("DROP TABLE bench_industry_slot"))
+    db.session.commit()
+    analyse()
+    count = db.session.scalar(
+        select(func.count(Company.id)).where(Company.industry_id.is_not(None))
+    )
+    print(
+        f"  gave {count:,} companies an industry (level {level} codes) and ANALYZE in"
+        f" {time.perf_counter() - started:.0f} s"
+    )
+
+
 def prepare(url: str, scale_name: str, regenerate: bool, explicit_url: bool):
     """Return (app, marker): a database holding this scale's data, generating it if needed."""
     scale = SCALES[scale_name]
@@ -775,6 +846,7 @@ def prepare(url: str, scale_name: str, regenerate: bool, explicit_url: bool):
         with app.app_context():
             try:
                 upgrade_reused(url)
+                ensure_industries()
                 return app, marker
             except Exception as error:  # noqa: BLE001 - fall back to generating afresh
                 db.session.rollback()
@@ -803,6 +875,7 @@ def prepare(url: str, scale_name: str, regenerate: bool, explicit_url: bool):
         analyse_started = time.perf_counter()
         analyse()
         print(f"  {'ANALYZE':<28} {time.perf_counter() - analyse_started:7.1f} s")
+        ensure_industries()
         seconds = time.perf_counter() - started
         marker = {
             "scale": asdict(scale),
