@@ -219,6 +219,63 @@ def test_do_meetings_drill_keys_give_the_companies_behind_each_number(meetings):
     assert sales.drill_meetings(PERIOD, "won:colour=red") is None
 
 
+def test_is_a_company_met_often_with_several_won_deals_counted_once_by_its_earliest(people):
+    anna, _bo = people
+    # Theta: three meetings in the period (the first on 1 March) and won deals closed on
+    # 10 March and, earlier, on 15 February → a customer already, counted once.
+    theta = make_company("Theta", owner=anna, category="A")
+    for day in (1, 9, 20):
+        make_activity(theta, "meeting", occurred_at=at(date(2025, 3, day)))
+    won(theta, 1000, date(2025, 3, 10))
+    won(theta, 2000, date(2025, 2, 15))
+    # Iota: two meetings, two deals won after the first one → became a customer, once.
+    iota = make_company("Iota", owner=anna, category="A")
+    make_activity(iota, "meeting", occurred_at=at(date(2025, 4, 1)))
+    make_activity(iota, "meeting", occurred_at=at(date(2025, 4, 2)))
+    won(iota, 500, date(2025, 4, 1))
+    won(iota, 700, date(2025, 5, 1))
+    # Kappa: a won deal without a close date counts as won, not as a customer already.
+    kappa = make_company("Kappa", owner=anna, category="B")
+    make_activity(kappa, "meeting", occurred_at=at(date(2025, 2, 2)))
+    deal = won(kappa, 300, date(2025, 2, 3))
+    deal.closed_at = None
+    db.session.flush()
+    report = sales.build_meetings(PERIOD)
+    assert figures(report) == {
+        "Companies met": 3,
+        "Customers already": 1,  # Theta
+        "Became customers": 2,  # Iota and Kappa
+        "Conversion": 1.0,  # 2 of the 2 met as prospects
+    }
+    notes = {kf.label: kf.note for kf in report.key_figures}
+    assert notes["Companies met"] == "6 meetings held"
+    assert by_label(report.tables[1])["Category A"] == {
+        "met": 2,
+        "already": 1,
+        "prospects": 1,
+        "won": 1,
+        "conversion": 1.0,
+    }
+    assert ids(sales.drill_meetings(PERIOD, "already")) == {theta.id}
+    assert ids(sales.drill_meetings(PERIOD, "won")) == {iota.id, kappa.id}
+
+
+def test_does_the_lead_source_filter_narrow_the_meetings_held_too(people):
+    anna, _bo = people
+    referred = make_company("Lambda", owner=anna)
+    set_option(referred, "lead_source", "Referral")
+    make_activity(referred, "meeting", occurred_at=at(date(2025, 3, 1)))
+    make_activity(referred, "meeting", occurred_at=at(date(2025, 3, 2)))
+    other = make_company("My", owner=anna)
+    set_option(other, "lead_source", "SEO")
+    make_activity(other, "meeting", occurred_at=at(date(2025, 3, 3)))
+    source = option("lead_source", "Referral")
+    report = sales.build_meetings(ReportFilters(START, END, lead_source_id=source.id))
+    assert figures(report)["Companies met"] == 1  # Lambda
+    notes = {kf.label: kf.note for kf in report.key_figures}
+    assert notes["Companies met"] == "2 meetings held"  # Lambda's two, not My's
+
+
 def test_is_a_meeting_in_the_future_not_counted_as_held(people):
     company = make_company(owner=people[0])
     make_activity(company, "meeting", occurred_at=utcnow() + timedelta(days=2))

@@ -68,6 +68,8 @@ class Company(db.Model):
         ),
         # Segments' "last activity before/after": a range along this index, counted from it alone.
         Index("ix_company_last_activity_archived", "last_activity_at", "archived"),
+        # Reports: the companies met counted per owner and category along this index, in order.
+        Index("ix_company_owner_category", "owner_id", "category"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -29,7 +29,22 @@ from decimal import Decimal
 from flask_babel import format_date, format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, exists, func, literal, or_, select, true
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    literal_column,
+    null,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import selectinload
 
 from webapp.blueprints.reports.base import (
@@ -207,28 +222,49 @@ MEETINGS_DEFINITION = _l(
 )
 
 
+def _held_in_period(filters: ReportFilters, occurred):
+    """Conditions on a meeting's time: in the period and not in the future.
+
+    One upper bound, the earlier of the two, so the index range ends there instead of every
+    entry of the range being tested against the other bound as well.
+    """
+    now = utcnow()
+    if now < filters.end_before:
+        return [occurred >= filters.start_at, occurred <= now]
+    return [occurred >= filters.start_at, occurred < filters.end_before]
+
+
+def _held_meetings(filters: ReportFilters, *, by_company: bool = False) -> list:
+    """The meetings held in the period: not deleted, dated in it, not in the future.
+
+    ``by_company``: the time wrapped in coalesce() so SQLite reads the meetings company by
+    company (the (kind, company_id, deleted, occurred_at) index) instead of the period's
+    meetings by time, which it would then have to sort by company.
+    """
+    occurred = Activity.occurred_at
+    if by_company:
+        occurred = func.coalesce(Activity.occurred_at, Activity.occurred_at)
+    return [
+        Activity.kind == "meeting",
+        Activity.deleted.is_(False),
+        *_held_in_period(filters, occurred),
+    ]
+
+
 def _met_rows(filters: ReportFilters):
     """One row per company met in the period: owner, category, meetings, and its state.
 
     state: 0 = a customer already (won deal closed before its first meeting in the period),
     1 = became a customer (first won deal on or after that day), None = not won.
+    The drills read it; the report counts the same things in three aggregates (_met_figures).
     """
-    # The time is wrapped in coalesce() so SQLite reads the meetings company by company
-    # (the (kind, company_id, deleted, occurred_at) index, already in the GROUP BY's order)
-    # instead of the period's meetings by time, which it would then sort by company.
-    occurred = func.coalesce(Activity.occurred_at, Activity.occurred_at)
     met = (
         select(
             Activity.company_id.label("company_id"),
             func.min(Activity.occurred_at).label("first_at"),
             func.count().label("meetings"),
         )
-        .where(
-            Activity.kind == "meeting",
-            Activity.deleted.is_(False),
-            filters.in_period(occurred),
-            occurred <= utcnow(),
-        )
+        .where(*_held_meetings(filters, by_company=True))
         .group_by(Activity.company_id)
         .subquery("met")
     )
@@ -253,13 +289,76 @@ def _met_rows(filters: ReportFilters):
     )
 
 
+def _met_figures(filters: ReportFilters):
+    """One statement, three aggregates of the companies met (the company filters applied):
+
+    - ("met", owner, category, None, n): companies with a meeting held in the period. The
+      companies are read along ix_company_owner_category, already grouped, each looked up
+      in the list of companies met (``id + 0``: a lookup in the list, not of each company
+      in the list), so nothing is sorted.
+    - ("state", owner, category, state, n): of those, the ones with a won deal; state 0 when
+      one was closed before the day of the first meeting in the period (a customer already),
+      1 otherwise (became a customer). Read from the won deals, company by company, each
+      joined to its meetings held in the period.
+    - ("meetings", None, None, None, n): the meetings held with those companies.
+    """
+    met_ids = select(Activity.company_id).where(*_held_meetings(filters, by_company=True))
+    conditions = company_conditions(filters)
+    met = (
+        select(
+            literal("met"),
+            Company.owner_id,
+            Company.category,
+            cast(null(), Integer),
+            func.count(),
+        )
+        .where((Company.id + literal_column("0")).in_(met_ids), *conditions)
+        .group_by(Company.owner_id, Company.category)
+    )
+    # min() over the company's won deals × its meetings: the earliest close date and the
+    # first meeting, whatever the number of rows the join makes.
+    first_won = func.min(Deal.closed_at)
+    first_met = func.date(func.min(Activity.occurred_at))
+    won = (
+        select(
+            Deal.company_id.label("company_id"),
+            case((first_won < first_met, 0), else_=1).label("state"),
+        )
+        .join(Activity, Activity.company_id == Deal.company_id)
+        .where(Deal.outcome == "won", *_held_meetings(filters))
+        .group_by(Deal.company_id)
+        .subquery("won")
+    )
+    states = (
+        select(literal("state"), Company.owner_id, Company.category, won.c.state, func.count())
+        .select_from(won)
+        .join(Company, Company.id == won.c.company_id)
+        .where(*conditions)
+        .group_by(Company.owner_id, Company.category, won.c.state)
+    )
+    held = _held_meetings(filters)
+    if conditions:
+        held.append(Activity.company_id.in_(select(Company.id).where(*conditions)))
+    meetings = (
+        select(
+            literal("meetings"),
+            cast(null(), Integer),
+            cast(null(), String),
+            cast(null(), Integer),
+            func.count(),
+        )
+        .select_from(Activity)
+        .where(*held)
+    )
+    return union_all(met, states, meetings)
+
+
 def _met_counts(cells) -> dict:
     met = sum(c["met"] for c in cells)
     already = sum(c["already"] for c in cells)
     won = sum(c["won"] for c in cells)
     return {
         "met": met,
-        "meetings": sum(c["meetings"] for c in cells),
         "already": already,
         "prospects": met - already,
         "won": won,
@@ -297,29 +396,23 @@ def _met_columns(first: str) -> list[Column]:
 
 
 def build_meetings(filters: ReportFilters) -> Report:
-    rows = _met_rows(filters)
-    grouped = db.session.execute(
-        select(
-            rows.c.owner_id,
-            rows.c.category,
-            rows.c.state,
-            func.count(),
-            func.sum(rows.c.meetings),
-        ).group_by(rows.c.owner_id, rows.c.category, rows.c.state)
-    ).all()
+    cells: dict[tuple, dict] = {}
+    meetings = 0
+    for kind, owner_id, category, state, count in db.session.execute(_met_figures(filters)):
+        if kind == "meetings":
+            meetings = int(count)
+            continue
+        cell = cells.setdefault((owner_id, category), {"met": 0, "already": 0, "won": 0})
+        if kind == "met":
+            cell["met"] = int(count)
+        else:
+            cell["already" if state == 0 else "won"] += int(count)
     by_owner, by_category = defaultdict(list), defaultdict(list)
-    cells = []
-    for owner_id, category, state, count, meetings in grouped:
-        cell = {
-            "met": count,
-            "meetings": int(meetings or 0),
-            "already": count if state == 0 else 0,
-            "won": count if state == 1 else 0,
-        }
-        cells.append(cell)
+    for (owner_id, category), cell in cells.items():
         by_owner[owner_id].append(cell)
         by_category[category or NONE].append(cell)
-    total = _met_counts(cells)
+    total = _met_counts(list(cells.values()))
+    total["meetings"] = meetings
     names = _people(by_owner)
     owner_rows = [
         _met_row(_person_label(names, uid), _met_counts(by_owner[uid]), "owner", uid)
