@@ -27,8 +27,10 @@ from flask_babel import format_date, format_number, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
+    Integer,
     and_,
     case,
+    cast,
     false,
     func,
     literal_column,
@@ -394,20 +396,46 @@ def _moved(per_company, direction: str):
     return and_(per_company.c.net_rated == 0, net_rank > 0 if direction == "up" else net_rank < 0)
 
 
+def _rating_values(scale: Scale):
+    """Condition on Rating: a value of the satisfaction group. Written as its options, so the
+    values are found along the (option, company) index without reading their rows."""
+    return Rating.option_id.in_([option_id for option_id, _label, _active in scale.options])
+
+
 def _current_ratings(scale: Scale, filters: ReportFilters):
-    """(option id, country, section, category, companies) of the ratings on the cards now."""
-    return db.session.execute(
+    """(option id, country, section, category, companies) of the ratings on the cards now.
+
+    Counted per industry first, so each rated card is read once and only the few hundred
+    (industry, …) combinations look up their industry's section.
+    """
+    per_industry = (
         select(
-            Rating.option_id,
-            Company.country,
-            Industry.section,
-            Company.category,
-            func.count(Rating.company_id),
+            Company.industry_id.label("industry_id"),
+            Rating.option_id.label("option_id"),
+            Company.category.label("category"),
+            Company.country.label("country"),
+            func.count().label("companies"),
         )
         .join(Company, Company.id == Rating.company_id)
-        .outerjoin(Industry, Industry.id == Company.industry_id)
-        .where(Rating.group_id == scale.group_id, *_active_company(filters))
-        .group_by(Rating.option_id, Company.country, Industry.section, Company.category)
+        .where(_rating_values(scale), *_active_company(filters))
+        .group_by(Company.industry_id, Rating.option_id, Company.category, Company.country)
+        .subquery("per_industry")
+    )
+    return db.session.execute(
+        select(
+            per_industry.c.option_id,
+            per_industry.c.country,
+            Industry.section,
+            per_industry.c.category,
+            cast(func.sum(per_industry.c.companies), Integer),
+        )
+        .outerjoin(Industry, Industry.id == per_industry.c.industry_id)
+        .group_by(
+            per_industry.c.option_id,
+            per_industry.c.country,
+            Industry.section,
+            per_industry.c.category,
+        )
     ).all()
 
 
@@ -684,7 +712,7 @@ def _rated_ids(scale: Scale, filters: ReportFilters, *conditions):
     return (
         select(Rating.company_id)
         .join(Company, Company.id == Rating.company_id)
-        .where(Rating.group_id == scale.group_id, *_active_company(filters), *conditions)
+        .where(_rating_values(scale), *_active_company(filters), *conditions)
     )
 
 
