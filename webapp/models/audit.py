@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -15,6 +15,18 @@ class Change(db.Model):
         Index("ix_change_company_at", "company_id", "changed_at"),
         Index("ix_change_entity", "entity", "entity_id"),
         Index("ix_change_field_at", "field", "changed_at"),
+        # The group values' history (satisfaction's trend) read from the index alone; partial,
+        # so the long texts other history rows may hold stay out of it.
+        Index(
+            "ix_change_group_history",
+            "field",
+            "changed_at",
+            "company_id",
+            "new",
+            "old",
+            sqlite_where=text("field LIKE 'group:%'"),
+            postgresql_where=text("field LIKE 'group:%'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -70,6 +70,22 @@ class Company(db.Model):
         Index("ix_company_last_activity_archived", "last_activity_at", "archived"),
         # Reports: the companies met counted per owner and category along this index, in order.
         Index("ix_company_owner_category", "owner_id", "category"),
+        # Data quality and satisfaction: the columns they read of every card, or of a card
+        # looked up by id, in narrow entries in id order instead of the wide rows.
+        Index(
+            "ix_company_quality",
+            "id",
+            "archived",
+            "status_id",
+            "owner_id",
+            "created_at",
+            "last_activity_at",
+            "category",
+            "industry_id",
+        ),
+        Index(
+            "ix_company_rating", "id", "archived", "country", "industry_id", "category", "owner_id"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -38,7 +38,9 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.selectable import Alias
 
 from webapp.blueprints.reports.base import (
     Chart,
@@ -251,21 +253,60 @@ def _bucket_for(filters: ReportFilters, value: str | None) -> Bucket | None:
     return None
 
 
+class _GroupHistory(Alias):
+    """The change table as "history", read on SQLite along ix_change_group_history.
+
+    That partial index holds the group values' history rows with the columns the trend reads
+    (company, new and old label). SQLite's planner, going by its statistics, would rather take
+    ix_change_field_at and then read every row from the table (~60,000 at full scale, a third
+    of the trend's time); "INDEXED BY" pins the covering index. Other databases get a plain
+    alias. A statement on it must state the index's own condition, ``GROUP_CHANGES``.
+    """
+
+    __visit_name__ = "group_history"
+    inherit_cache = True
+
+
+GROUP_HISTORY_INDEX = "ix_change_group_history"
+
+
+@compiles(_GroupHistory)
+def _compile_group_history(element, compiler, **kw):
+    return compiler.visit_alias(element, **kw)
+
+
+@compiles(_GroupHistory, "sqlite")
+def _compile_group_history_sqlite(element, compiler, **kw):
+    text = compiler.visit_alias(element, **kw)
+    return f"{text} INDEXED BY {GROUP_HISTORY_INDEX}" if kw.get("asfrom") else text
+
+
+History = _GroupHistory._construct(Change.__table__, name="history")
+# The partial index's condition, word for word as the index states it.
+GROUP_CHANGES = History.c.field.like(literal_column("'group:%'"))
+
+
 def _changes(scale: Scale, filters: ReportFilters, *conditions):
     """Subquery: the satisfaction changes on matching cards, each with the rank it set and the
-    rank it replaced (NULL for none) — the history row holds both labels.
+    rank it replaced (NULL for none) — the history row holds both labels. ``conditions`` are
+    on History (the change table).
 
     A rating stands from its change until the card's next change, so the ratings standing at
     a moment add up from the changes before it: each adds its new rank and takes away the
     old one. That needs no ordering of the changes, only sums.
     """
     stmt = select(
-        Change.company_id.label("company_id"),
-        Change.changed_at.label("at"),
-        scale.label_rank(Change.new).label("new_rank"),
-        scale.label_rank(Change.old).label("old_rank"),
-    ).where(Change.field == f"group:{scale.group_id}", Change.company_id.is_not(None), *conditions)
-    return _on_cards(stmt, Change.company_id, filters).subquery("changes")
+        History.c.company_id.label("company_id"),
+        History.c.changed_at.label("at"),
+        scale.label_rank(History.c.new).label("new_rank"),
+        scale.label_rank(History.c.old).label("old_rank"),
+    ).where(
+        History.c.field == f"group:{scale.group_id}",
+        GROUP_CHANGES,
+        History.c.company_id.is_not(None),
+        *conditions,
+    )
+    return _on_cards(stmt, History.c.company_id, filters).subquery("changes")
 
 
 def _on_cards(stmt, company_id, filters: ReportFilters):
@@ -320,7 +361,7 @@ def _trend_figures(scale: Scale, filters: ReportFilters, buckets: list[Bucket]) 
     the period: the companies whose rating at its end is higher or lower than at its start —
     rated at both moments, their net change in rank is up or down.
     """
-    changes = _changes(scale, filters, Change.changed_at < filters.end_before)
+    changes = _changes(scale, filters, History.c.changed_at < filters.end_before)
     net_rank, net_rated = _net(changes)
     per_bucket = select(
         _bucket_index(changes.c.at, filters, buckets).label("bucket"),
@@ -373,8 +414,8 @@ def _net_per_company(scale: Scale, filters: ReportFilters, *conditions):
     changes = _changes(
         scale,
         filters,
-        Change.changed_at >= filters.start_at,
-        Change.changed_at < filters.end_before,
+        History.c.changed_at >= filters.start_at,
+        History.c.changed_at < filters.end_before,
         *conditions,
     )
     net_rank, net_rated = _net(changes)
@@ -765,7 +806,7 @@ def drill_satisfaction(filters: ReportFilters, key: str) -> Drill | None:
             return None
         if what == "month":
             # Rated at the bucket's end: the changes before it leave the company one rating.
-            changes = _changes(scale, filters, Change.changed_at < bucket.end_at)
+            changes = _changes(scale, filters, History.c.changed_at < bucket.end_at)
             _net_rank, net_rated = _net(changes)
             stmt = (
                 select(changes.c.company_id)
@@ -777,8 +818,8 @@ def drill_satisfaction(filters: ReportFilters, key: str) -> Drill | None:
             changes = _changes(
                 scale,
                 filters,
-                Change.changed_at >= bucket.start_at,
-                Change.changed_at < bucket.end_at,
+                History.c.changed_at >= bucket.start_at,
+                History.c.changed_at < bucket.end_at,
             )
             stmt = select(changes.c.company_id).where(changes.c.new_rank.is_not(None)).distinct()
             title = _("Companies rated in %(period)s", period=bucket.label)
