@@ -29,6 +29,10 @@ def create_app(config=None):
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = postgresql_engine_options(
+            app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}
+        )
 
     if app.config["PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -57,6 +61,21 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def postgresql_engine_options(options: dict) -> dict:
+    """The engine options with PostgreSQL's JIT compiler off for Kanel's connections.
+
+    PostgreSQL compiles a query to machine code once its estimated cost passes
+    jit_above_cost; Kanel's reports pass it, and the compiling takes longer than it saves
+    on queries that run in a fraction of a second (measured at full scale: data quality
+    2.5 → 1.6 s, the funnel 184 → 121 ms). Options the deployment sets itself are kept.
+    """
+    connect_args = dict(options.get("connect_args") or {})
+    startup = connect_args.get("options", "")
+    if "jit" not in startup:
+        connect_args["options"] = f"{startup} -c jit=off".strip()
+    return {**options, "connect_args": connect_args}
 
 
 def _init_extensions(app):
