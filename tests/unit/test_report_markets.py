@@ -479,6 +479,22 @@ def test_which_systems_our_customers_use_weighted_by_revenue(integrations):
     assert report.charts[0].labels[:2] == ["e-conomic", "Dinero"]
 
 
+def test_is_a_customer_with_two_systems_in_a_group_recorded_once(integrations):
+    i = integrations
+    # I3 (no won deal) takes e-conomic beside Dinero; I6, a prospect, Dinero beside
+    # e-conomic (not a customer: counted nowhere).
+    set_option(i["i3"], "accounting_system", "e-conomic")
+    set_option(i["i6"], "accounting_system", "Dinero")
+    rows = by_label(markets.build_integrations(LAST_YEAR).tables[0])
+    # e-conomic: I1, I2, I3 → 140,000 · Dinero: I1, I3 → 100,000 · nothing: I4 → 10,000.
+    assert (rows["e-conomic"]["customers"], rows["e-conomic"]["revenue"]) == (3, D("140000.00"))
+    assert (rows["Dinero"]["customers"], rows["Dinero"]["revenue"]) == (2, D("100000.00"))
+    assert (rows["Not recorded"]["customers"], rows["Not recorded"]["revenue"]) == (
+        1,
+        D("10000.00"),
+    )
+
+
 def test_does_the_owner_filter_mean_the_customers_owner(integrations):
     sara = ReportFilters(start=LAST_YEAR.start, end=LAST_YEAR.end, owner_id=integrations["sara"].id)
     report = markets.build_integrations(sara)
