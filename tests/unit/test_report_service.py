@@ -375,6 +375,16 @@ def test_the_satisfaction_report_runs_a_fixed_number_of_queries(app, rated):
     assert count_queries(app, lambda: service.build_satisfaction(H1_2025)) == few <= 8
 
 
+def test_does_sqlite_read_the_rating_history_from_its_covering_index(rated):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's query planner")
+    db.session.execute(text("ANALYZE"))
+    scale = service.satisfaction_scale()
+    changes = service._changes(scale, H1_2025, service.History.c.changed_at < H1_2025.end_before)
+    # The company, the labels and the date come from the partial index, not from each row.
+    assert "COVERING INDEX ix_change_group_history" in plan_of(select(changes.c.company_id))
+
+
 # --- 130 · Data quality per owner -----------------------------------------------------------
 
 
