@@ -50,6 +50,7 @@ from webapp.demo import (  # noqa: E402
 from webapp.extensions import db  # noqa: E402
 from webapp.models.activity import Activity, activity_attendee  # noqa: E402
 from webapp.models.audit import Change, Setting  # noqa: E402
+from webapp.models.company_words import refresh_company_words  # noqa: E402
 from webapp.models.customer import Company, Contact, Status  # noqa: E402
 from webapp.models.group import Group, GroupOption, GroupValue  # noqa: E402
 from webapp.models.last_activity import refresh_last_activity  # noqa: E402
@@ -259,6 +260,8 @@ def generate_companies(session, scale, rng, now, config, out):
             }
         )
     inserter.flush()
+    # The words of their names (search), as the app keeps them: written once, set-based.
+    refresh_company_words(session=session)
     out.company_ids = range(first, first + scale.companies)
     # The big card: a customer, not archived, whatever the generator chose.
     out.big_card_id = first + len(RARE_NAMES)

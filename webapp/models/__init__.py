@@ -2,6 +2,7 @@
 
 from webapp.models.activity import ACTIVITY_KINDS, Activity, activity_attendee
 from webapp.models.audit import Change, Setting
+from webapp.models.company_words import CompanyWord
 from webapp.models.customer import STATUS_KINDS, CardView, Company, Contact, Status
 from webapp.models.group import Group, GroupOption, GroupValue
 from webapp.models.imports import ImportJob, ImportMapping, ImportRecord, ImportRow
@@ -49,6 +50,7 @@ __all__ = [
     "CardView",
     "Change",
     "Company",
+    "CompanyWord",
     "Contact",
     "Group",
     "GroupOption",

@@ -1,12 +1,20 @@
 """Read-only queries of the customers blueprint: the list, search, the card and its history."""
 
 from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlalchemy import (
+    ARRAY,
+    Integer,
+    String,
     and_,
+    any_,
+    cast,
     exists,
     false,
     func,
+    literal,
     literal_column,
     not_,
     or_,
@@ -19,9 +27,11 @@ from sqlalchemy.orm import joinedload
 
 from webapp.extensions import db
 from webapp.models.audit import Change
+from webapp.models.company_words import CompanyWord
 from webapp.models.customer import CATEGORIES, STATUS_KINDS, Company, Contact, Status
 from webapp.models.group import Group, GroupOption, GroupValue
-from webapp.models.user import User
+from webapp.models.pipeline import Deal, Stage
+from webapp.models.user import User, utcnow
 from webapp.services.companies import name_key_for
 from webapp.services.industries import subtree_ids
 from webapp.services.segments import segment_conditions
@@ -57,6 +67,8 @@ class CompanyFilters:
     sort: str = "name"
     desc: bool = False
     page: int = 1
+    # (q, SearchParts) once a query has worked them out (see _search_parts).
+    search_parts: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def from_args(cls, args) -> "CompanyFilters":
@@ -185,6 +197,9 @@ def contact_conditions(key: str) -> list:
 
 # Shorter searches (the first keystrokes) look at company names only.
 SHORT_QUERY = 3
+# Words inside names are searched from this many letters on: one letter is the start of
+# half the words there are, and the whole names starting with it fill any page already.
+WORD_QUERY = 2
 
 
 def contact_match(key: str):
@@ -192,27 +207,92 @@ def contact_match(key: str):
     return or_(*contact_conditions(key))
 
 
-def _search_parts(q: str):
-    """The search as (a condition on the company's name, the other matches as one set of
-    ids or None). The name part is a range on (archived, name_key), the index the list
-    is sorted along; the rest are ranges on their own indexes."""
+def word_ids(key: str):
+    """Ids of the companies with a word (after the first) of the name starting with key:
+    a range on ix_company_word_suffix, read from the index alone."""
+    return select(CompanyWord.company_id).where(starts_with(CompanyWord.suffix, key))
+
+
+def has_word(key: str):
+    """The company has a word (after the first) starting with key: one probe of
+    company_word's primary key (company_id, suffix) per company looked at."""
+    return exists().where(
+        CompanyWord.company_id == Company.id, starts_with(CompanyWord.suffix, key)
+    )
+
+
+# From this many companies with a word of the name starting with the term (5 % at 200,000),
+# their set is not gathered: a page walks the name index and probes each company's words,
+# which finds a page of such common words at once (ApS, Holding, Søn). Fewer are read from
+# the word index and sorted: the walk would be long when they gather far down the alphabet.
+COMMON_WORD = 10_000
+
+
+def common_word(key: str) -> bool:
+    """Whether at least COMMON_WORD companies have a word starting with key (counted from
+    ix_company_word_suffix alone, up to COMMON_WORD)."""
+    found = db.session.scalar(
+        select(func.count()).select_from(word_ids(key).limit(COMMON_WORD).subquery())
+    )
+    return found >= COMMON_WORD
+
+
+@dataclass
+class SearchParts:
+    """A search of the company list, in parts that each read their own index."""
+
+    # The name starts with the term: a range on (archived, name_key).
+    name: object
+    # The other matches as one set of ids (None: there are none to look for): words of the
+    # name (unless common), the city, the contacts' names and e-mails, the CVR number.
+    others: object | None
+    # A common word of the name, as a probe per company (see COMMON_WORD); else None.
+    words: object | None = None
+
+    def spread(self, walk: bool) -> list:
+        """Conditions: matched otherwise than by the start of the name.
+
+        With a common word the companies are read in some index's order and each is
+        probed (its words, and the set of the others, which is kept whole): many match,
+        so a count or a page is found after a few thousand rows."""
+        if self.words is None:
+            return [not_(self.name), _in(self.others, walk)]
+        found = [self.words] if self.others is None else [self.words, _in(self.others, True)]
+        return [not_(self.name), or_(*found)]
+
+
+def _search_parts(filters: CompanyFilters) -> SearchParts:
+    """The search's parts, worked out once for the list's state."""
+    if filters.search_parts is None or filters.search_parts[0] != filters.q:
+        filters.search_parts = (filters.q, _build_search_parts(filters.q))
+    return filters.search_parts[1]
+
+
+def _build_search_parts(q: str) -> SearchParts:
     key = name_key_for(q)
     name = starts_with(Company.name_key, key)
-    if len(key) < SHORT_QUERY:
-        # One or two letters would match half the contacts: names only, along their index.
-        return name, None
-    digits = key.replace(" ", "")
-    parts = [
-        select(Company.id).where(or_(*(starts_with(Company.city, v) for v in _case_variants(key)))),
+    parts, words = [], None
+    if len(key) >= WORD_QUERY:
+        if common_word(key):
+            words = has_word(key)
+        else:
+            parts.append(word_ids(key))
+    if len(key) >= SHORT_QUERY:
+        # Shorter ones would match half the contacts: names only, along their indexes.
+        parts.append(
+            select(Company.id).where(
+                or_(*(starts_with(Company.city, v) for v in _case_variants(key)))
+            )
+        )
         # One part per contact index (not an OR), so each is read from its index alone.
-        *(
+        parts += [
             select(Contact.company_id).where(condition, Contact.archived == false())
             for condition in contact_conditions(key)
-        ),
-    ]
-    if digits.isdigit():
-        parts.append(select(Company.id).where(starts_with(Company.cvr, digits)))
-    return name, union(*parts)
+        ]
+        digits = key.replace(" ", "")
+        if digits.isdigit():
+            parts.append(select(Company.id).where(starts_with(Company.cvr, digits)))
+    return SearchParts(name, union(*parts) if parts else None, words)
 
 
 def _flag(value: bool):
@@ -239,12 +319,19 @@ def _where(filters: CompanyFilters, walk: bool = False, search=None, joined_opti
     if search is not None:
         where += search
     elif filters.q:
-        name, others = _search_parts(filters.q)
-        if others is None:
-            where.append(name)
-        else:
-            by_name = select(Company.id).where(Company.archived == _flag(filters.archived), name)
-            where.append(_in(union(by_name, *others.selects), walk))
+        parts = _search_parts(filters)
+        if parts.others is None and parts.words is None:
+            where.append(parts.name)
+        elif parts.words is None:
+            by_name = select(Company.id).where(
+                Company.archived == _flag(filters.archived), parts.name
+            )
+            where.append(_in(union(by_name, *parts.others.selects), walk))
+        else:  # a common word: matches are many, found by walking and probing
+            found = [parts.name, parts.words]
+            if parts.others is not None:
+                found.append(_in(parts.others, walk=True))
+            where.append(or_(*found))
     if filters.status:
         where.append(Company.status_id == filters.status)
     if filters.kind:
@@ -345,20 +432,20 @@ def _split_search_page(filters: CompanyFilters, limit: int, start: int):
     """A search sorted by name, as two disjoint halves merged.
 
     Name matches sit together in name order: they are read straight from their range of
-    the name index. The other matches (cities, contacts, CVR numbers) are spread over
-    the alphabet: with many of them, walking the name index finds a page at once; with
-    few, sorting them is cheap. The database merges the two (in its own collation).
+    the name index. The other matches (words inside names, cities, contacts, CVR numbers)
+    are spread over the alphabet: with many of them, walking the name index finds a page
+    at once; with few, sorting them is cheap. The database merges the two (in its own collation).
     Returns (ids, number of matches up to `limit`)."""
-    name, others = _search_parts(filters.q)
-    named = _count(filters, limit, search=[name])
-    spread = _count(filters, limit, search=[not_(name), Company.id.in_(others)])
+    parts = _search_parts(filters)
+    named = _count(filters, limit, search=[parts.name])
+    spread = _count(filters, limit, search=parts.spread(walk=False))
     walk = spread >= MANY_MATCHES
     need = start + PAGE_SIZE
     halves = [
         _order(filters, select(Company.name_key, Company.id).where(*where)).limit(need).subquery()
         for where in (
-            _where(filters, walk=True, search=[name]),
-            _where(filters, walk=walk, search=[not_(name), _in(others, walk)]),
+            _where(filters, walk=True, search=[parts.name]),
+            _where(filters, walk=walk, search=parts.spread(walk)),
         )
     ]
     merged = union_all(*(select(half.c.name_key, half.c.id) for half in halves)).subquery()
@@ -386,7 +473,7 @@ def company_page(filters: CompanyFilters):
     cap = max(NARROWED_COUNT_CAP if filters.narrowed else COUNT_CAP, start + PAGE_SIZE)
     sqlite = not _postgresql()
     name_search = (
-        filters.q and filters.sort == "name" and len(name_key_for(filters.q)) >= SHORT_QUERY
+        filters.q and filters.sort == "name" and len(name_key_for(filters.q)) >= WORD_QUERY
     )
     if name_search:
         ids, total = _split_search_page(filters, cap + 1, start)
@@ -428,9 +515,13 @@ def option_labels(option_ids) -> dict[int, str]:
 
 
 def _first_hits(statements, limit: int) -> list:
-    """Rows from each statement in turn, each along its own index, until there are enough."""
+    """Rows from each statement in turn, each along its own index, until there are enough.
+
+    A statement may be a function that returns one: it is built only when its turn comes."""
     hits, seen = [], set()
     for stmt in statements:
+        if callable(stmt):
+            stmt = stmt()
         for row in db.session.execute(stmt.limit(limit)):
             if row[0].id not in seen:
                 seen.add(row[0].id)
@@ -440,29 +531,149 @@ def _first_hits(statements, limit: int) -> list:
     return hits[:limit]
 
 
+def _word_hits(key: str, live, whole_name):
+    """Companies with a word of the name (not the first) starting with key, by name.
+
+    A common word (see COMMON_WORD) walks the name index and probes each company's words
+    until a page is found; a rarer one reads its companies from the word index and sorts
+    them: either way a few milliseconds at 200,000 companies."""
+    if common_word(key):
+        found = has_word(key)
+    elif _postgresql():
+        # As an IN, PostgreSQL too would walk the name index and probe; an array of the ids
+        # makes it fetch them by primary key and sort them.
+        ids = select(func.array_agg(CompanyWord.company_id)).where(
+            starts_with(CompanyWord.suffix, key)
+        )
+        found = Company.id == any_(cast(ids.scalar_subquery(), ARRAY(Integer)))
+    else:
+        found = Company.id.in_(word_ids(key))
+    return select(Company).where(live, not_(whole_name), found).order_by(Company.name_key)
+
+
+def company_hits(q: str, limit: int = 6) -> list[Company]:
+    """Companies for the header search and the deal form's company picker: those whose
+    name starts with q first, then those with a word of the name starting with q (each by
+    name), then by CVR number and by city."""
+    key = name_key_for(q)
+    if not key:
+        return []
+    live = Company.archived == false()
+    whole_name = starts_with(Company.name_key, key)
+    statements = [select(Company).where(live, whole_name).order_by(Company.name_key)]
+    if len(key) >= WORD_QUERY:
+        statements.append(lambda: _word_hits(key, live, whole_name))
+    digits = key.replace(" ", "")
+    if digits.isdigit():
+        statements.append(
+            select(Company).where(live, starts_with(Company.cvr, digits)).order_by(Company.cvr)
+        )
+    for variant in sorted(_case_variants(key)):
+        statements.append(
+            select(Company).where(live, starts_with(Company.city, variant)).order_by(Company.city)
+        )
+    return [row[0] for row in _first_hits(statements, limit)]
+
+
+# Deals closed this recently still show in the header search, after the open ones: those
+# closed in the last RECENT_DEAL_DAYS, at most the latest RECENT_DEAL_ROWS won and as many
+# lost (a few days' worth at 100,000 deals), so a term that matches none costs the same.
+RECENT_DEAL_DAYS = 90
+RECENT_DEAL_ROWS = 500
+
+
+@dataclass
+class DealHit:
+    id: int
+    title: str
+    value: Decimal
+    currency: str
+    outcome: str
+    closed_at: date | None
+    stage_name: str
+    stage_colour: str
+    company_name: str
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+def title_match(key: str):
+    """The deal's title, or a word of it, starts with key (a lower-cased search term).
+
+    The title with a space before it and its hyphens as spaces is compared with
+    "% key%": SQLite's LIKE ignores the case of A–Z only, so a term with other letters
+    (æ, ø, å) is also compared in its usual capitalisations; PostgreSQL's ILIKE ignores
+    any case."""
+    spaced = literal(" ", String).concat(func.replace(Deal.title, "-", " ", type_=String))
+    key = key.replace("-", " ")
+    if _postgresql():
+        return spaced.ilike(f"% {_like_escape(key)}%", escape="/")
+    variants = {key} if key.isascii() else _case_variants(key)
+    return or_(*(spaced.like(f"% {_like_escape(v)}%", escape="/") for v in sorted(variants)))
+
+
+def deal_hits(q: str, limit: int = 5) -> list[DealHit]:
+    """Open deals whose title (or a word of it) starts with q, by title and company, then
+    the recently closed ones (see RECENT_DEAL_DAYS), latest first: two queries at most.
+
+    Titles are compared as the deals are read: the open ones along an index on the
+    outcome (a few thousand at most, the board's), the closed ones newest first along
+    ix_deal_outcome_closed, RECENT_DEAL_ROWS of each outcome at most."""
+    key = name_key_for(q)
+    if not key:
+        return []
+    base = (
+        select(
+            Deal.id,
+            Deal.title,
+            Deal.value,
+            Deal.currency,
+            Deal.outcome,
+            Deal.closed_at,
+            Stage.name,
+            Stage.colour,
+            Company.name,
+        )
+        .join(Company, Company.id == Deal.company_id)
+        .join(Stage, Stage.id == Deal.stage_id)
+        .where(title_match(key), Company.archived == false())
+    )
+    since = (utcnow() - timedelta(days=RECENT_DEAL_DAYS)).date()
+    latest = [
+        select(Deal.id)
+        .where(Deal.outcome == outcome, Deal.closed_at >= since)
+        .order_by(Deal.closed_at.desc())  # along the index: no sort of a busy day's deals
+        .limit(RECENT_DEAL_ROWS)
+        .subquery()
+        for outcome in ("won", "lost")
+    ]
+    recent = union_all(*(select(part.c.id) for part in latest))
+    statements = [
+        base.where(Deal.outcome == "open").order_by(Deal.title, Company.name_key, Deal.id),
+        base.where(Deal.id.in_(recent)).order_by(Deal.closed_at.desc(), Deal.id.desc()),
+    ]
+    hits = []
+    for stmt in statements:
+        hits += [DealHit(*row) for row in db.session.execute(stmt.limit(limit - len(hits)))]
+        if len(hits) >= limit:
+            break
+    return hits
+
+
 def top_hits(q: str, limit: int = 6):
-    """Companies (by name, CVR or city) and contacts for the header search.
+    """Companies (by name, a word of the name, CVR or city), contacts and deals for the
+    header search.
 
     Each kind of match is its own short walk along an index, names first, so a common
     term and a rare one cost the same few milliseconds.
     """
     key = name_key_for(q)
     if not key:
-        return [], []
+        return [], [], []
+    companies = company_hits(key, limit)
     live = Company.archived == false()
-    company_queries = [
-        select(Company).where(live, starts_with(Company.name_key, key)).order_by(Company.name_key)
-    ]
-    digits = key.replace(" ", "")
-    if digits.isdigit():
-        company_queries.append(
-            select(Company).where(live, starts_with(Company.cvr, digits)).order_by(Company.cvr)
-        )
-    for variant in sorted(_case_variants(key)):
-        company_queries.append(
-            select(Company).where(live, starts_with(Company.city, variant)).order_by(Company.city)
-        )
-    companies = [row[0] for row in _first_hits(company_queries, limit)]
 
     def people(condition, column):
         return (
@@ -479,7 +690,7 @@ def top_hits(q: str, limit: int = 6):
     ]
     contact_queries.append(people(starts_with(Contact.email, key), Contact.email))
     contacts = [tuple(row) for row in _first_hits(contact_queries, limit)]
-    return companies, contacts
+    return companies, contacts, deal_hits(key)
 
 
 def company_contacts(company_id: int) -> list[Contact]:

@@ -112,15 +112,16 @@ def index():
 @bp.get("/search")
 @role_required("employee")
 def search():
-    """Top companies and contacts for the header search box (a page without htmx)."""
+    """Top companies, contacts and deals for the header search box (a page without htmx)."""
     text = " ".join(request.args.get("q", "").split())[:100]
-    companies, contacts = q.top_hits(text)
+    companies, contacts, deals = q.top_hits(text)
     return render(
         "customers/search.html",
         block="search_results",
         q=text,
         companies=companies,
         contacts=contacts,
+        deals=deals,
         fragment=wants_fragment(),
     )
 

@@ -111,8 +111,8 @@ def competitors() -> list[GroupOption]:
 
 
 def company_matches(text: str, limit: int = 10) -> list[Company]:
-    """Companies whose name, CVR number or city starts with text (the company picker)."""
-    from webapp.blueprints.customers.queries import top_hits
+    """Companies whose name, a word of the name, CVR number or city starts with text (the
+    company picker), as the header search finds them."""
+    from webapp.blueprints.customers.queries import company_hits
 
-    companies, _contacts = top_hits(text, limit)
-    return companies
+    return company_hits(text, limit)

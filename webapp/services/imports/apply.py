@@ -16,6 +16,7 @@ from sqlalchemy import func, select, text, update
 from webapp.extensions import db
 from webapp.models.activity import Activity
 from webapp.models.audit import Change
+from webapp.models.company_words import refresh_company_words
 from webapp.models.customer import Company, Contact, Status
 from webapp.models.group import Group, GroupOption, GroupValue
 from webapp.models.imports import ImportJob, ImportRecord, ImportRow
@@ -338,6 +339,7 @@ class Writer:
             )  # fmt: skip
             values.append(data)
         ids = self._insert(Company, values)
+        refresh_company_words(ids)  # the words of their names, for search
         groups = []
         for row, new_id in zip(rows, ids, strict=True):
             self.record("company", new_id, "created", version_after=1)
@@ -391,6 +393,7 @@ class Writer:
         moved = _activity_companies(rows) if entity == "activity" else set()
         names = self._names()
         category = self.categorise() if entity == "company" else None
+        renamed = []
         for row in rows:
             record_id = row["match_id"]
             have = current.get(record_id)
@@ -412,6 +415,7 @@ class Writer:
             if "name" in data and entity == "company":
                 data["name_key"] = name_key_for(data["name"])
                 old["name_key"] = name_key_for(have.get("name"))
+                renamed.append(record_id)
             if entity == "contact" and ({"first_name", "last_name", "email"} & data.keys()):
                 merged = {**{k: have.get(k) for k in ("first_name", "last_name", "email")},
                           **data}  # fmt: skip
@@ -465,6 +469,7 @@ class Writer:
                 )  # fmt: skip
         if entity == "activity":  # a date or company may have changed: their last activity
             refresh_last_activity(moved | _activity_companies(rows))
+        refresh_company_words(renamed)  # the words of changed names, for search
 
     def _set_group(self, entity, record_id, company_id, group_id, option_ids, have, group_old):
         group = db.session.get(Group, group_id)

@@ -13,6 +13,7 @@ from sqlalchemy import and_, delete, exists, func, insert, or_, select, tuple_, 
 from webapp.extensions import db
 from webapp.models.activity import Activity, activity_attendee
 from webapp.models.audit import Change
+from webapp.models.company_words import refresh_company_words
 from webapp.models.customer import CardView, Company, Contact
 from webapp.models.group import Group, GroupOption, GroupValue
 from webapp.models.imports import ImportJob, ImportRecord
@@ -155,10 +156,13 @@ def _restore_updates(job: ImportJob, user, now, history: bool = True) -> int:
     ).all()
     user_id = user.id if user is not None else None
     note = f"{job.filename} (#{job.id})"
+    renamed = []
     for record in records:
         model = MODELS[record.entity]
         old = dict(record.old or {})
         groups = old.pop("_groups", {})
+        if record.entity == "company" and "name_key" in old:
+            renamed.append(record.entity_id)
         values = {field: _python(model, field, value) for field, value in old.items()}
         values["version"] = model.__table__.c.version + 1
         values["updated_at"] = now
@@ -202,6 +206,7 @@ def _restore_updates(job: ImportJob, user, now, history: bool = True) -> int:
             )
         )
         restored += 1
+    refresh_company_words(renamed)  # the words of the names put back, for search
     return restored
 
 

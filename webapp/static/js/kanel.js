@@ -168,3 +168,27 @@
     }
   });
 })();
+
+// Header search: ArrowDown/ArrowUp move from the box through its results and back (Enter
+// opens the focused one, as any link); Escape on a result returns to the box.
+(function () {
+  "use strict";
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "ArrowDown" && event.key !== "ArrowUp" && event.key !== "Escape") return;
+    var form = event.target.closest && event.target.closest(".topbar-search");
+    var results = document.getElementById("search-results");
+    var box = form && form.querySelector("[data-search-shortcut]");
+    if (!results || !box) return;
+    var list = Array.prototype.slice.call(results.querySelectorAll("a[href]"));
+    var at = list.indexOf(event.target);
+    if (event.key === "ArrowDown" && list.length) {
+      event.preventDefault();
+      list[Math.min(at + 1, list.length - 1)].focus();
+    } else if (event.key === "ArrowUp" && at >= 0) {
+      event.preventDefault();
+      if (at === 0) box.focus(); else list[at - 1].focus();
+    } else if (event.key === "Escape" && at >= 0) {
+      box.focus();
+    }
+  });
+})();
