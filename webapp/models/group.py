@@ -76,6 +76,8 @@ class GroupValue(db.Model):
         UniqueConstraint("company_id", "option_id", name="uq_group_value_company_option"),
         Index("ix_group_value_option_company", "option_id", "company_id"),
         Index("ix_group_value_company_group", "company_id", "group_id"),
+        # A group's values company by company (integration priorities: repeated systems).
+        Index("ix_group_value_group_company", "group_id", "company_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -101,6 +101,8 @@ class Deal(db.Model):
         ),
         # A company's won deals by close date, from the index alone (meetings → customers).
         Index("ix_deal_outcome_company_closed", "outcome", "company_id", "closed_at"),
+        # A campaign's won deals and their values, from the index alone (campaign figures).
+        Index("ix_deal_campaign_outcome_value", "campaign_id", "outcome", "value"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

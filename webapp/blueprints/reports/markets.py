@@ -194,13 +194,19 @@ def build_campaigns(filters: ReportFilters) -> Report:
 
     campaign_ids = [row[0].id for row in rows]
     mix: dict[int, dict[str, int]] = {cid: {} for cid in campaign_ids}
-    for cid, category, count in db.session.execute(
-        select(CampaignCompany.campaign_id, Company.category, func.count())
+    # A count per category side by side, grouped by campaign only: the leads come campaign
+    # by campaign along the (campaign, company) key, so nothing is sorted.
+    categories = [
+        func.count(case((Company.category.is_(None) if c == "none" else Company.category == c, 1)))
+        for c in MIX
+    ]
+    for cid, *counts in db.session.execute(
+        select(CampaignCompany.campaign_id, *categories)
         .join(Company, Company.id == CampaignCompany.company_id)
         .where(CampaignCompany.campaign_id.in_(campaign_ids))
-        .group_by(CampaignCompany.campaign_id, Company.category)
+        .group_by(CampaignCompany.campaign_id)
     ):
-        mix[cid][category or "none"] = int(count)
+        mix[cid] = {c: int(n) for c, n in zip(MIX, counts, strict=True) if n}
     reached = db.session.scalar(
         select(func.count(func.distinct(CampaignCompany.company_id))).where(
             CampaignCompany.campaign_id.in_(campaign_ids)
