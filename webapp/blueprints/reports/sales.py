@@ -19,7 +19,9 @@ The words, as every sales report uses them:
 Every figure is aggregate SQL (GROUP BY with conditional counts and sums) in a fixed, small
 number of statements; Python only arranges the grouped rows. A drill key reads
 ``measure`` or ``measure:dimension=value`` (``won:owner=4``, ``lost:reason=none``); the drill
-function rebuilds the same statement as the build and keeps the ids behind that number.
+function rebuilds the same statement as the build and keeps the ids behind that number
+(meetings → customers counts in three aggregates and drills into its one-row-per-company
+statement, under the same definitions).
 """
 
 from collections import defaultdict
