@@ -381,8 +381,14 @@ def _sort_columns(filters: CompanyFilters) -> list:
     return [*columns, Company.id]
 
 
-def _order(filters: CompanyFilters, stmt):
-    return stmt.order_by(*(c.desc() if filters.desc else c.asc() for c in _sort_columns(filters)))
+def _order(filters: CompanyFilters, stmt, along_index: bool = True):
+    """The sort order. Without `along_index` each column is written as coalesce(c, c) — the
+    same values, NULLs included — which no index serves, so the database sorts the matches
+    rather than walking the sort order's index in search of them."""
+    columns = _sort_columns(filters)
+    if not along_index:
+        columns = [func.coalesce(c, c) for c in columns]
+    return stmt.order_by(*(c.desc() if filters.desc else c.asc() for c in columns))
 
 
 def _load(ids) -> list[Company]:
@@ -422,9 +428,11 @@ def _count(filters: CompanyFilters, limit: int, search=None) -> int:
     return db.session.scalar(select(func.count()).select_from(capped.limit(limit).subquery()))
 
 
-def _page_ids(filters: CompanyFilters, where, start: int, size: int) -> list[int]:
+def _page_ids(
+    filters: CompanyFilters, where, start: int, size: int, along_index: bool = True
+) -> list[int]:
     return db.session.scalars(
-        _order(filters, select(Company.id).where(*where)).limit(size).offset(start)
+        _order(filters, select(Company.id).where(*where), along_index).limit(size).offset(start)
     ).all()
 
 
@@ -464,8 +472,8 @@ def company_page(filters: CompanyFilters):
 
     The count stops at COUNT_CAP, or at NARROWED_COUNT_CAP for a searched or filtered
     list (further on a later page, so the last page knows it is the last). The page walks
-    the sort order's index: a plain list stops after a page; a search or an option filter
-    with few matches sorts them; with many it walks the index and probes the set of
+    the sort order's index: a plain list stops after a page; a filtered list with few
+    matches sorts them; with many it walks the index and probes the set of
     matches (`_in`; an option filter only on SQLite), and a search sorted by name reads
     its name matches apart (`_split_search_page`).
     """
@@ -480,7 +488,11 @@ def company_page(filters: CompanyFilters):
     else:
         total = _count(filters, cap + 1)
         walk = sqlite and total >= MANY_MATCHES and bool(filters.q or filters.options)
-        ids = _page_ids(filters, _where(filters, walk=walk), start, PAGE_SIZE)
+        # Few matches of a filtered list are sorted: SQLite's planner, with averages and no
+        # histograms, may otherwise walk the whole sort index looking for them (a segment of
+        # one city with no companies: 200 ms instead of 2).
+        few = sqlite and filters.narrowed and total < MANY_MATCHES
+        ids = _page_ids(filters, _where(filters, walk=walk), start, PAGE_SIZE, not few)
     return _load(ids), min(total, cap), total > cap
 
 
