@@ -924,56 +924,62 @@ DUPLICATE_RULES = ("cvr", "domain", "name")
 DUPLICATE_COLUMNS = {"cvr": "cvr", "domain": "website_domain", "name": "name_key"}
 
 
-def _shared(name: str):
-    """select(value) of the values of column ``name`` that two or more active cards share.
-
-    The values any two cards share are found along the column's own index first, so only
-    those cards are read to leave out the archived ones.
-    """
-    anywhere = Company.__table__.alias("any_card")
-    shared_anywhere = (
-        select(anywhere.c[name])
-        .where(anywhere.c[name].is_not(None), anywhere.c[name] != "")
-        .group_by(anywhere.c[name])
-        .having(func.count() > 1)
-    )
-    if name == "name_key":  # the (archived, name_key) index answers it alone
-        shared_anywhere = (
-            select(anywhere.c.name_key)
-            .where(anywhere.c.archived.is_(False), anywhere.c.name_key != "")
-            .group_by(anywhere.c.name_key)
-            .having(func.count() > 1)
-        )
-    active = Company.__table__.alias("active_card")
-    return (
-        select(active.c[name])
-        .where(active.c[name].in_(shared_anywhere), active.c.archived.is_(False))
-        .group_by(active.c[name])
-        .having(func.count() > 1)
-    )
-
-
-def _duplicate_values(rule: str):
-    """select(value): the CVR numbers, website domains or names that make a likely duplicate.
+def _duplicate_ids(rule: str):
+    """select(id): the active cards that are likely duplicates by the rule.
 
     A CVR number two active cards share. A domain or a name two active cards share when one
     of those cards has no CVR number; between cards whose CVR numbers differ a shared domain
-    or name is no duplicate (a group's subsidiaries, namesakes). The cards without a CVR
-    number are few and found along the CVR index, so the shared names and domains are only
-    worked out when there are any.
+    or name is no duplicate (a group's subsidiaries, namesakes).
+
+    The CVR numbers any two cards share are found along the CVR index alone; only the few
+    cards holding one are read, and counted per number (a window over those cards), so a
+    number two active cards share makes each of them a duplicate. The cards without a CVR
+    number are few and found along the CVR index: each is checked for another active card
+    with its domain or name, and only then are the cards with that domain or name read.
     """
     name = DUPLICATE_COLUMNS[rule]
+    card = Company.__table__.alias(f"{rule}_card")
     if rule == "cvr":
-        return _shared(name)
-    cvrless = Company.__table__.alias("cvrless_card")
-    return select(cvrless.c[name]).where(
-        cvrless.c.cvr.is_(None), cvrless.c.archived.is_(False), cvrless.c[name].in_(_shared(name))
+        anywhere = Company.__table__.alias("any_card")
+        shared_anywhere = (
+            select(anywhere.c.cvr)
+            .where(anywhere.c.cvr.is_not(None), anywhere.c.cvr != "")
+            .group_by(anywhere.c.cvr)
+            .having(func.count() > 1)
+        )
+        sharing = (
+            select(
+                card.c.id.label("id"),
+                func.count().over(partition_by=card.c.cvr).label("sharing"),
+            )
+            .where(card.c.cvr.in_(shared_anywhere), card.c.archived.is_(False))
+            .subquery("cvr_sharing")
+        )
+        return select(sharing.c.id).where(sharing.c.sharing > 1)
+    cvrless = Company.__table__.alias(f"cvrless_{rule}_card")
+    other = Company.__table__.alias(f"other_{rule}_card")
+    another = (
+        select(literal_column("1"))
+        .where(
+            other.c[name] == cvrless.c[name],
+            other.c.archived.is_(False),
+            other.c.id != cvrless.c.id,
+        )
+        .exists()
     )
+    values = select(cvrless.c[name]).where(
+        cvrless.c.cvr.is_(None),
+        cvrless.c.archived.is_(False),
+        cvrless.c[name].is_not(None),
+        cvrless.c[name] != "",
+        another,
+    )
+    return select(card.c.id).where(card.c[name].in_(values), card.c.archived.is_(False))
 
 
 def _duplicate(rule: str):
     """Condition on Company: a likely duplicate of another active card by the rule."""
-    return Company.__table__.c[DUPLICATE_COLUMNS[rule]].in_(_duplicate_values(rule))
+    return Company.id.in_(_duplicate_ids(rule))
 
 
 def _debt_conditions():
@@ -1063,13 +1069,14 @@ def build_quality(filters: ReportFilters) -> Report:
     found = union_all(
         *(
             select(
-                Company.id.label("id"),
+                ids.c.id.label("id"),
                 *(
                     literal_column("1" if rule == other else "0").label(other)
                     for other in DUPLICATE_RULES
                 ),
-            ).where(_duplicate(rule), Company.archived.is_(False))
+            )
             for rule in DUPLICATE_RULES
+            for ids in [_duplicate_ids(rule).subquery(f"{rule}_duplicate")]
         )
     ).subquery("found")
     per_card = (
