@@ -611,7 +611,7 @@ def test_the_data_quality_report_runs_a_fixed_number_of_queries(app, cards):
 
 
 def plan_of(stmt) -> str:
-    compiled = stmt.compile(db.engine)
+    compiled = stmt.compile(db.engine, compile_kwargs={"render_postcompile": True})
     params = tuple(compiled.params[name] for name in compiled.positiontup)
     rows = db.session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", params)
     return " | ".join(row[3] for row in rows)
@@ -632,6 +632,18 @@ def test_does_sqlite_count_minutes_debt_from_its_small_index_alone():
     db.session.execute(text("ANALYZE"))
     stmt = select(Activity.author_id, Activity.company_id).where(*service._debt_conditions())
     assert "COVERING INDEX ix_activity_minutes_debt" in plan_of(stmt)
+
+
+def test_does_sqlite_probe_the_required_groups_along_company_then_group(cards):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's query planner")
+    from webapp.models.customer import Company
+
+    db.session.execute(text("ANALYZE"))
+    rules = service.quality_rules()
+    group, status_ids = rules.required[0]
+    stmt = select(Company.id).where(service._missing(group, status_ids))
+    assert "COVERING INDEX ix_group_value_company_group" in plan_of(stmt)
 
 
 def test_changes_after_the_period_do_not_count_in_it():
