@@ -224,20 +224,20 @@ MEETINGS_DEFINITION = _l(
 )
 
 
-def _held_in_period(filters: ReportFilters, occurred):
-    """Conditions on a meeting's time: in the period and not in the future.
+def _held_in_period(filters: ReportFilters, occurred, now):
+    """Conditions on a meeting's time: in the period and not in the future (``now``).
 
     One upper bound, the earlier of the two, so the index range ends there instead of every
     entry of the range being tested against the other bound as well.
     """
-    now = utcnow()
     if now < filters.end_before:
         return [occurred >= filters.start_at, occurred <= now]
     return [occurred >= filters.start_at, occurred < filters.end_before]
 
 
-def _held_meetings(filters: ReportFilters, *, by_company: bool = False) -> list:
-    """The meetings held in the period: not deleted, dated in it, not in the future.
+def _held_meetings(filters: ReportFilters, now, *, by_company: bool = False) -> list:
+    """The meetings held in the period: not deleted, dated in it, not after ``now`` (one
+    moment for every part of a statement, so they all count the same meetings).
 
     ``by_company``: the time wrapped in coalesce() so SQLite reads the meetings company by
     company (the (kind, company_id, deleted, occurred_at) index) instead of the period's
@@ -249,7 +249,7 @@ def _held_meetings(filters: ReportFilters, *, by_company: bool = False) -> list:
     return [
         Activity.kind == "meeting",
         Activity.deleted.is_(False),
-        *_held_in_period(filters, occurred),
+        *_held_in_period(filters, occurred, now),
     ]
 
 
@@ -266,7 +266,7 @@ def _met_rows(filters: ReportFilters):
             func.min(Activity.occurred_at).label("first_at"),
             func.count().label("meetings"),
         )
-        .where(*_held_meetings(filters, by_company=True))
+        .where(*_held_meetings(filters, utcnow(), by_company=True))
         .group_by(Activity.company_id)
         .subquery("met")
     )
@@ -304,7 +304,8 @@ def _met_figures(filters: ReportFilters):
       joined to its meetings held in the period.
     - ("meetings", None, None, None, n): the meetings held with those companies.
     """
-    met_ids = select(Activity.company_id).where(*_held_meetings(filters, by_company=True))
+    now = utcnow()
+    met_ids = select(Activity.company_id).where(*_held_meetings(filters, now, by_company=True))
     conditions = company_conditions(filters)
     met = (
         select(
@@ -327,7 +328,7 @@ def _met_figures(filters: ReportFilters):
             case((first_won < first_met, 0), else_=1).label("state"),
         )
         .join(Activity, Activity.company_id == Deal.company_id)
-        .where(Deal.outcome == "won", *_held_meetings(filters))
+        .where(Deal.outcome == "won", *_held_meetings(filters, now))
         .group_by(Deal.company_id)
         .subquery("won")
     )
@@ -338,7 +339,7 @@ def _met_figures(filters: ReportFilters):
         .where(*conditions)
         .group_by(Company.owner_id, Company.category, won.c.state)
     )
-    held = _held_meetings(filters)
+    held = _held_meetings(filters, now)
     if conditions:
         held.append(Activity.company_id.in_(select(Company.id).where(*conditions)))
     meetings = (
