@@ -536,6 +536,20 @@ def test_data_quality_per_owner(cards):
     assert chart.labels == ["Unassigned", "Anna Ansvar", "Bo Berg (inactive)"]
 
 
+def test_a_cvr_number_counts_only_between_active_cards(cards):
+    # One active card and one archived card share 55555555: no duplicate. Three active cards
+    # share 66666666: each of them is one. (Besides Kunde Et and Kunde To, 12345678.)
+    lone = make_company("Ene ApS", cvr="55555555")
+    make_company("Ene Arkiv ApS", cvr="55555555", archived=True)
+    three = {make_company(f"Tre {n} ApS", cvr="66666666").id for n in range(3)}
+    report = service.build_quality(LAST_YEAR)
+    duplicates = by_label(report.tables[2])
+    assert duplicates["Same CVR number"]["cards"] == 5
+    found = ids(service.drill_quality(LAST_YEAR, "dup-cvr"))
+    assert found == {cards["c1"].id, cards["c2"].id, *three}
+    assert lone.id not in ids(service.drill_quality(LAST_YEAR, "dup"))
+
+
 def test_data_quality_drills_to_the_cards_behind_each_number(cards):
     c = cards
     drill = service.drill_quality
