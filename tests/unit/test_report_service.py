@@ -550,6 +550,22 @@ def test_a_cvr_number_counts_only_between_active_cards(cards):
     assert lone.id not in ids(service.drill_quality(LAST_YEAR, "dup"))
 
 
+def test_a_card_with_two_systems_in_a_required_group_is_one_card_in_order(cards):
+    # Del Et and Web To get a second accounting system, Kunde Et (without one) still has
+    # none: the figures stay as they were — a card is counted once whatever it has chosen.
+    for key in ("d1", "w2"):
+        set_option(cards[key], "accounting_system", "Dinero")
+    report = service.build_quality(LAST_YEAR)
+    total = report.tables[0].total.values
+    assert (total["cards"], total["missing"], total["quiet"], total["duplicate"]) == (12, 2, 3, 6)
+    assert approx(total["in_order"], 4 / 12)
+    assert by_label(report.tables[1])["Accounting system"]["cards"] == 1
+    quiet = next(kf for kf in report.key_figures if kf.label == "No activity in 180 days")
+    assert quiet.note == "of 10 cards in sales or customers"
+    bo = by_label(report.tables[0])["Bo Berg (inactive)"]
+    assert (bo["cards"], bo["missing"], bo["duplicate"]) == (6, 0, 3)
+
+
 def test_data_quality_drills_to_the_cards_behind_each_number(cards):
     c = cards
     drill = service.drill_quality
