@@ -47,7 +47,7 @@ from sqlalchemy import (
     true,
     union_all,
 )
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from webapp.blueprints.reports.base import (
     Chart,
@@ -63,6 +63,7 @@ from webapp.blueprints.reports.base import (
     company_conditions,
     deal_conditions,
     narrows_companies,
+    on_postgresql,
     ratio,
     register,
 )
@@ -768,7 +769,41 @@ def _source_rank(option_ids: list[int]):
     )
 
 
+# A company's lead-source values joined to its deals on PostgreSQL (see _source_rows); an
+# alias, so the lead-source filter's own EXISTS over group values still correlates to the
+# company.
+SourceValue = aliased(GroupValue, name="source_value")
+
+
 def _source_rows(filters: ReportFilters, option_ids: list[int]):
+    if option_ids and on_postgresql() and not (filters.owner_id or narrows_companies(filters)):
+        # All the period's deals on PostgreSQL: it hashes them and reads the lead-source
+        # values once along the (option, company) index, keeping each deal's first source,
+        # where it would otherwise run the subquery once a deal (~150 → ~110 ms at full
+        # scale). For the fewer deals of an owner, category … and on SQLite, the probes
+        # along the unique (company, option) index are the faster.
+        rank = case(
+            {oid: n for n, oid in enumerate(option_ids, start=1)}, value=SourceValue.option_id
+        )
+        return (
+            _deal_select(
+                filters,
+                Deal.id.label("deal_id"),
+                Deal.outcome.label("outcome"),
+                func.min(rank).label("rank"),
+                Deal.value.label("value"),
+            )
+            .outerjoin(
+                SourceValue,
+                and_(
+                    SourceValue.company_id == Deal.company_id,
+                    SourceValue.option_id.in_(option_ids),
+                ),
+            )
+            .where(Deal.outcome.in_(("won", "lost")), _closed_in_period(filters))
+            .group_by(Deal.id, Deal.outcome, Deal.value)
+            .subquery("source_rows")
+        )
     return (
         _deal_select(
             filters,
