@@ -399,16 +399,75 @@ def _met_columns(first: str) -> list[Column]:
     ]
 
 
+def _met_figures_postgresql(filters: ReportFilters):
+    """The rows of _met_figures, for PostgreSQL: one pass over the period's meetings.
+
+    PostgreSQL cannot use the index range on a coalesce()d time (SQLite's way of reading
+    the meetings company by company) and reads every meeting ever held three times over.
+    Here the period's meetings are grouped per company along the (kind, company_id,
+    deleted, occurred_at) index, and merged in company order with the companies and with
+    each company's first won deal: ~210 → ~110 ms at full scale. (SQLite would take ~240
+    ms for this statement, against ~150 for _met_figures.)
+    """
+    met = (
+        select(
+            Activity.company_id.label("company_id"),
+            func.min(Activity.occurred_at).label("first_at"),
+            func.count().label("meetings"),
+        )
+        .where(*_held_meetings(filters, utcnow()))
+        .group_by(Activity.company_id)
+        .subquery("met")
+    )
+    won = (
+        select(Deal.company_id.label("company_id"), func.min(Deal.closed_at).label("first_won"))
+        .where(Deal.outcome == "won")
+        .group_by(Deal.company_id)
+        .subquery("won")
+    )
+    # As in _met_figures: 0 when the first won deal closed before the day of the first
+    # meeting in the period, 1 otherwise (also when no won deal has a close date).
+    state = case(
+        (won.c.company_id.is_(None), null()),
+        (won.c.first_won < func.date(met.c.first_at), 0),
+        else_=1,
+    ).label("state")
+    per_company = (
+        select(Company.owner_id, Company.category, state, met.c.meetings)
+        .select_from(met)
+        .join(Company, Company.id == met.c.company_id)
+        .outerjoin(won, won.c.company_id == met.c.company_id)
+        .where(*company_conditions(filters))
+        .subquery("per_company")
+    )
+    columns = [per_company.c.owner_id, per_company.c.category, per_company.c.state]
+    rows = db.session.execute(
+        select(*columns, func.count(), func.sum(per_company.c.meetings)).group_by(*columns)
+    )
+    meetings = 0
+    for owner_id, category, state, companies, held in rows:
+        meetings += int(held)
+        yield "met", owner_id, category, None, companies
+        if state is not None:
+            yield "state", owner_id, category, state, companies
+    yield "meetings", None, None, None, meetings
+
+
 def build_meetings(filters: ReportFilters) -> Report:
     cells: dict[tuple, dict] = {}
     meetings = 0
-    for kind, owner_id, category, state, count in db.session.execute(_met_figures(filters)):
+    figures = (
+        _met_figures_postgresql(filters)
+        if on_postgresql()
+        else db.session.execute(_met_figures(filters))
+    )
+    for kind, owner_id, category, state, count in figures:
         if kind == "meetings":
             meetings = int(count)
             continue
         cell = cells.setdefault((owner_id, category), {"met": 0, "already": 0, "won": 0})
         if kind == "met":
-            cell["met"] = int(count)
+            cell["met"] += int(count)
         else:
             cell["already" if state == 0 else "won"] += int(count)
     by_owner, by_category = defaultdict(list), defaultdict(list)
