@@ -10,6 +10,7 @@ from sqlalchemy import event, select
 from tests.factories import make_activity, make_company, make_deal, make_user, option, set_option
 from webapp.blueprints.reports import markets
 from webapp.blueprints.reports.base import REPORTS, ReportFilters
+from webapp.blueprints.reports.queries import drill_count
 from webapp.extensions import db
 from webapp.models.group import Group
 from webapp.models.marketing import Industry
@@ -111,7 +112,10 @@ def campaigns():
     ago = lambda days: utcnow() - timedelta(days=days)  # noqa: E731
     make_activity(a, "meeting", seller, body="Demo agreed.", occurred_at=ago(5))
     make_activity(b, "meeting", seller, body=None, occurred_at=ago(4))  # no minutes
+    make_activity(b, "meeting", seller, body="   ", occurred_at=ago(2))  # blank: no minutes
     make_activity(b, "proposal", seller, occurred_at=ago(3))
+    make_activity(c, "proposal", seller, occurred_at=ago(2), deleted=True)
+    make_activity(c, "meeting", seller, body="Deleted.", occurred_at=ago(2), deleted=True)
     make_activity(d, "meeting", seller, body="Before Web ads.", occurred_at=ago(40))
     deal_a = make_deal(a, "proposal", seller, 30000, outcome="won", campaign_id=fair.id)
     make_deal(b, "proposal", seller, 80000, outcome="lost", campaign_id=fair.id)
@@ -137,8 +141,9 @@ def test_what_each_campaign_in_the_period_brought_in(campaigns):
     assert [row.label for row in activity.rows] == ["Trade fair", "Web ads"]
     assert [row.label for row in results.rows] == ["Trade fair", "Web ads"]
     fair, web = ({**a.values, **r.values} for a, r in zip(activity.rows, results.rows, strict=True))
-    # Trade fair: leads Alfa, Beta, Gamma; Alfa's meeting has minutes (Beta's has none);
-    # Beta's proposal; Alfa's 30,000 won through it; ROI (30,000 − 10,000) / 10,000 = 2.
+    # Trade fair: leads Alfa, Beta, Gamma; Alfa's meeting has minutes (Beta's two have none,
+    # one blank), Gamma's meeting and proposal are deleted; Beta's proposal; Alfa's 30,000
+    # won through it; ROI (30,000 − 10,000) / 10,000 = 2.
     assert (fair["leads"], fair["meetings"], fair["proposals"], fair["won"]) == (3, 1, 1, 1)
     assert (fair["revenue"], fair["cost"]) == (D("30000.00"), D("10000"))
     assert approx(fair["roi"], 2.0)
@@ -203,6 +208,9 @@ def test_do_campaign_drill_keys_give_the_records_behind_each_number(campaigns):
     assert drill(f"mix:{fair}:none") == {c["c"].id}
     assert drill(f"mix:{web}:A") == {c["a"].id, c["d"].id}
     assert drill("leads") == {c["a"].id, c["b"].id, c["c"].id, c["d"].id}
+    # Alfa is a lead of both campaigns and one of the four companies behind the number.
+    assert drill_count(markets.drill_campaigns(LAST_YEAR, "leads")) == 4
+    assert drill_count(markets.drill_campaigns(LAST_YEAR, f"leads:{fair}")) == 3
     assert drill("won") == {c["deal_a"].id, c["deal_d"].id}
     assert markets.drill_campaigns(LAST_YEAR, f"mix:{fair}:D") is None
     assert markets.drill_campaigns(LAST_YEAR, "leads:999999") is None
