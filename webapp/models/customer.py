@@ -70,8 +70,9 @@ class Company(db.Model):
         Index("ix_company_last_activity_archived", "last_activity_at", "archived"),
         # Reports: the companies met counted per owner and category along this index, in order.
         Index("ix_company_owner_category", "owner_id", "category"),
-        # Reports: the customers (a status, not archived) in id order.
-        Index("ix_company_status_archived", "status_id", "archived"),
+        # Reports: the customers (a status, not archived) in id order, their ids read from
+        # the index alone (SQLite's entries carry the row id anyway; PostgreSQL's need it).
+        Index("ix_company_status_archived_id", "status_id", "archived", "id"),
         # Data quality and satisfaction: the columns they read of every card, or of a card
         # looked up by id, in narrow entries in id order instead of the wide rows.
         Index(
