@@ -438,6 +438,11 @@ def _met_figures_postgresql(filters: ReportFilters):
         .join(Company, Company.id == met.c.company_id)
         .outerjoin(won, won.c.company_id == met.c.company_id)
         .where(*company_conditions(filters))
+        # In company order (OFFSET 0 keeps it): the three are merged as they come, where
+        # PostgreSQL would hash the companies met and read every company's row (~200 →
+        # ~110 ms).
+        .order_by(met.c.company_id)
+        .offset(0)
         .subquery("per_company")
     )
     columns = [per_company.c.owner_id, per_company.c.category, per_company.c.state]

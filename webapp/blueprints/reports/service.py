@@ -467,17 +467,32 @@ def _current_ratings(scale: Scale, filters: ReportFilters):
     Counted per industry first, so each rated card is read once and only the few hundred
     (industry, …) combinations look up their industry's section.
     """
-    per_industry = (
+    rated = (
         select(
             Company.industry_id.label("industry_id"),
             Rating.option_id.label("option_id"),
             Company.category.label("category"),
             Company.country.label("country"),
-            func.count().label("companies"),
         )
         .join(Company, Company.id == Rating.company_id)
         .where(_rating_values(scale), *_active_company(filters))
-        .group_by(Company.industry_id, Rating.option_id, Company.category, Company.country)
+    )
+    if on_postgresql():
+        # In id order (OFFSET 0 keeps the order), so PostgreSQL merges the sorted ratings
+        # with the cards read along ix_company_rating instead of hashing the ratings and
+        # reading every card's row: ~125 → ~60 ms at full scale. SQLite looks each rated
+        # card up by id either way (the subquery is merged into the statement).
+        rated = rated.order_by(Company.id).offset(0)
+    rated = rated.subquery("rated")
+    per_industry = (
+        select(
+            rated.c.industry_id,
+            rated.c.option_id,
+            rated.c.category,
+            rated.c.country,
+            func.count().label("companies"),
+        )
+        .group_by(rated.c.industry_id, rated.c.option_id, rated.c.category, rated.c.country)
         .subquery("per_industry")
     )
     return db.session.execute(
