@@ -494,14 +494,20 @@ def _company_counts(filters: ReportFilters) -> dict[int | None, tuple[int, int]]
         # owner_id, category) index alone in its order, whatever the owner and category
         # filters; the customers summed from those few rows rather than tested card by card
         # (~85 → ~25 ms on PostgreSQL, ~30 → ~19 ms on SQLite at full scale).
+        live = select(
+            Company.industry_id.label("industry_id"), Company.status_id.label("status_id")
+        )
+        live = live.where(Company.archived.is_(False), *company_conditions(filters))
+        if _dialect() == "postgresql" and not filters.owner_id:
+            # Stated in the index's order (OFFSET 0 keeps it), so PostgreSQL counts along
+            # the index as it comes instead of reading every card's row into a hash table
+            # (~70 → ~25 ms at full scale); SQLite would sort the cards for it instead. An
+            # owner's few cards are found along the owner's index, better left unordered.
+            live = live.order_by(Company.industry_id, Company.status_id).offset(0)
+        live = live.subquery("live")
         per_status = (
-            select(
-                Company.industry_id.label("industry_id"),
-                Company.status_id.label("status_id"),
-                func.count().label("companies"),
-            )
-            .where(Company.archived.is_(False), *company_conditions(filters))
-            .group_by(Company.industry_id, Company.status_id)
+            select(live.c.industry_id, live.c.status_id, func.count().label("companies"))
+            .group_by(live.c.industry_id, live.c.status_id)
             .subquery("per_status")
         )
         customer = per_status.c.status_id.in_(_customer_status_ids())
