@@ -618,6 +618,23 @@ def test_the_filters_narrow_data_quality(cards):
     assert service.build_quality(old).tables[0].total.values["cards"] == 12
 
 
+def test_an_industry_narrows_the_cards_and_the_minutes_debt(cards):
+    c = cards
+    # Kunde Et (Anna: missing accounting, duplicate by CVR, a meeting with "" minutes) and
+    # Del Et (Bo: in order; Cleo's meeting on it has no minutes) are in section J.
+    for key in ("c1", "d1"):
+        c[key].industry_id = section("J").id
+    db.session.flush()
+    in_j = ReportFilters(start=LAST_YEAR.start, end=LAST_YEAR.end, industry="J")
+    report = service.build_quality(in_j)
+    total = report.tables[0].total.values
+    assert (total["cards"], total["missing"], total["duplicate"], total["debt"]) == (2, 1, 1, 2)
+    assert approx(total["in_order"], 1 / 2)
+    rows = by_label(report.tables[0])
+    assert (rows["Anna Ansvar"]["debt"], rows["Cleo Kunde"]["debt"]) == (1, 1)
+    assert ids(service.drill_quality(in_j, "debt")) == {c["c1"].id, c["d1"].id}
+
+
 def test_without_required_groups_nothing_is_missing(cards):
     for key in ("lead_source", "accounting_system"):
         group(key).required_from = None

@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Select, and_, exists, select
+from sqlalchemy.orm import aliased
 
 from webapp.extensions import db
 from webapp.models.customer import Company
@@ -128,11 +129,17 @@ def lead_source_group_id() -> Select:
     return select(Group.id).where(Group.key == "lead_source").scalar_subquery()
 
 
-def company_conditions(filters: ReportFilters, *, owner: bool = True) -> list:
+def company_conditions(filters: ReportFilters, *, owner: bool = True, joined: bool = False) -> list:
     """Conditions on Company for category, industry and lead source (and its owner if asked).
 
     Use them in any statement that has Company in its FROM clause (join it from Deal or
     Activity first). ``owner=False`` when the owner filter applies to the deal instead.
+    ``joined=True`` when each company is looked up from a deal or an activity: on SQLite the
+    industry filter is then the list of the industry's companies, which it reads first and
+    goes from to their deals or activities. Written on the industry, SQLite probed the
+    (industry, id) index once per code in the list for every deal — a section's 74 codes
+    made the deal reports filtered by a section take ~1 s at full scale (now ~30 ms).
+    PostgreSQL hashes the codes either way and is ~30% slower with the list of companies.
     """
     conditions = []
     if owner and filters.owner_id:
@@ -142,7 +149,14 @@ def company_conditions(filters: ReportFilters, *, owner: bool = True) -> list:
     elif filters.category:
         conditions.append(Company.category == filters.category)
     if filters.industry:
-        conditions.append(Company.industry_id.in_(industry_ids_below([filters.industry])))
+        codes = industry_ids_below([filters.industry])
+        if joined and not on_postgresql():
+            listed = aliased(Company, name="industry_company")
+            conditions.append(
+                Company.id.in_(select(listed.id).where(listed.industry_id.in_(codes)))
+            )
+        else:
+            conditions.append(Company.industry_id.in_(codes))
     if filters.lead_source_id:
         conditions.append(
             exists().where(
@@ -159,7 +173,7 @@ def deal_conditions(filters: ReportFilters) -> list:
     The statement must join Company (``.join(Company, Company.id == Deal.company_id)``)
     whenever ``filters.narrows_companies`` is true; joining it always is fine too.
     """
-    conditions = company_conditions(filters, owner=False)
+    conditions = company_conditions(filters, owner=False, joined=True)
     if filters.owner_id:
         conditions.append(Deal.owner_id == filters.owner_id)
     return conditions

@@ -1196,7 +1196,7 @@ def build_quality(filters: ReportFilters) -> Report:
     )
     if filters.owner_id:
         debt_stmt = debt_stmt.where(Activity.author_id == filters.owner_id)
-    narrowing = company_conditions(filters, owner=False)
+    narrowing = company_conditions(filters, owner=False, joined=True)
     if narrowing:
         debt_stmt = debt_stmt.join(Company, Company.id == Activity.company_id).where(*narrowing)
     debt_rows = _count_grouped(debt_stmt)
@@ -1413,7 +1413,7 @@ def drill_quality(filters: ReportFilters, key: str) -> Drill | None:
             stmt = stmt.where(_owner_condition(Activity.author_id, owner_value))
         elif filters.owner_id:
             stmt = stmt.where(Activity.author_id == filters.owner_id)
-        narrowing = company_conditions(filters, owner=False)
+        narrowing = company_conditions(filters, owner=False, joined=True)
         if narrowing:
             stmt = stmt.join(Company, Company.id == Activity.company_id).where(*narrowing)
         return Drill("companies", _("Companies with meetings without minutes"), stmt.distinct())
