@@ -96,8 +96,8 @@ def build_reports(specs: list[ReportSpec], filters: ReportFilters) -> list[Repor
     queue, slowest first, in a copy of the request (its own app context, so its own
     database session and flask.g; the same language and user). REPORT_PDF_WORKERS (default
     2, one per core; 1 under test, where one connection holds the test's transaction) sets
-    how many build at once. Measured at full scale on SQLite, two cores free: 2.3 s for the
-    reports one at a time, 1.4–1.5 s two at a time.
+    how many build at once. Measured at full scale on SQLite, two cores free: ≈ 1.3 s for
+    the reports one at a time, ≈ 0.65 s two at a time.
     """
     default = 1 if current_app.testing else BUILD_WORKERS
     workers = min(int(current_app.config.get("REPORT_PDF_WORKERS", default)), len(specs))
