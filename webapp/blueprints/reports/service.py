@@ -39,9 +39,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
-from sqlalchemy.sql.selectable import Alias
 
 from webapp.blueprints.reports.base import (
     Chart,
@@ -60,6 +58,7 @@ from webapp.blueprints.reports.base import (
     register,
 )
 from webapp.extensions import db
+from webapp.indexed import along_index
 from webapp.models.activity import Activity
 from webapp.models.audit import Change
 from webapp.models.customer import Company, Status
@@ -78,48 +77,16 @@ NONE = "none"
 Rating = aliased(GroupValue, name="rating")
 
 
-class _Pinned(Alias):
-    """A table under an alias that SQLite reads along the index named for the alias.
-
-    SQLite's planner goes by its statistics, and for these statements they point it to an
-    index that is slower here; "INDEXED BY" pins the right one. Other databases get a plain
-    alias and plan for themselves.
-    """
-
-    __visit_name__ = "pinned_alias"
-    inherit_cache = True
-
-
-PINNED_INDEXES = {
-    # The group values' history with the columns the trend reads (company, new and old
-    # label), for group changes only. Otherwise ix_change_field_at, and every history row
-    # read from the table: a third of the trend's time at full scale. A statement on it must
-    # state the index's own condition, GROUP_CHANGES.
-    "history": "ix_change_group_history",
-    # Whether a card has a value in a group, probed card by card in id order: along
-    # (company, group) the probes move forward through one part of the index; along
-    # ix_group_value_group_company, which the statistics favour, data quality's scan of every
-    # card takes ~15% longer.
-    "chosen": "ix_group_value_company_group",
-}
-
-
-@compiles(_Pinned)
-def _compile_pinned(element, compiler, **kw):
-    return compiler.visit_alias(element, **kw)
-
-
-@compiles(_Pinned, "sqlite")
-def _compile_pinned_sqlite(element, compiler, **kw):
-    text = compiler.visit_alias(element, **kw)
-    return f"{text} INDEXED BY {PINNED_INDEXES[element.name]}" if kw.get("asfrom") else text
-
-
-def _pinned(table, name: str) -> _Pinned:
-    return _Pinned._construct(table, name=name)
-
-
-Chosen = _pinned(GroupValue.__table__, "chosen")
+# Read along a named index on SQLite (webapp/indexed.py):
+# - "history": the group values' history with the columns the trend reads (company, new and
+#   old label), for group changes only. Otherwise ix_change_field_at, and every history row
+#   read from the table: a third of the trend's time at full scale. A statement on it must
+#   state the index's own condition, GROUP_CHANGES.
+# - "chosen": whether a card has a value in a group, probed card by card in id order: along
+#   (company, group) the probes move forward through one part of the index; along
+#   ix_group_value_group_company, which the statistics favour, data quality's scan of every
+#   card takes ~15% longer.
+Chosen = along_index(GroupValue.__table__, "chosen", "ix_group_value_company_group")
 
 
 def _split_key(key: str) -> tuple[str, str | None, str | None]:
@@ -299,7 +266,7 @@ def _bucket_for(filters: ReportFilters, value: str | None) -> Bucket | None:
     return None
 
 
-History = _pinned(Change.__table__, "history")
+History = along_index(Change.__table__, "history", "ix_change_group_history")
 # The partial index's condition, word for word as the index states it.
 GROUP_CHANGES = History.c.field.like(literal_column("'group:%'"))
 
